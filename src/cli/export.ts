@@ -1,0 +1,45 @@
+import { problemLines } from '../runs/damage-lines.js';
+import { loadLogdirs } from '../runs/load-logdir.js';
+import { writeExport, type ExportFormat, type ExportRun } from '../report/export.js';
+import { openOutput } from '../report/output.js';
+import { parseRegex, stderrLine, type CommandModule } from './command.js';
+
+export const exportCommand: CommandModule = {
+  command: 'export <paths..>',
+  describe: 'Write the scalar series of event files / log directories as CSV, JSON or JSON lines',
+  builder: (y) =>
+    y
+      .positional('paths', { type: 'string', array: true, describe: 'log directories or event files' })
+      .option('format', { choices: ['csv', 'json', 'jsonl'] as const, default: 'csv' as const, describe: 'output format' })
+      .option('raw', { type: 'boolean', default: false, describe: 'every record in file order (no TensorBoard preemption of re-logged steps)' })
+      .option('tags', { type: 'string', describe: 'only tags matching this regular expression' })
+      .option('runs', { type: 'string', describe: 'only runs matching this regular expression' })
+      .option('strict', { type: 'boolean', default: false, describe: 'exit 1 if any file is damaged' })
+      .option('o', { alias: 'output', type: 'string', describe: 'output file (default: stdout)' }),
+  async run(args) {
+    const tagFilter = parseRegex('tags', args.tags);
+    const runFilter = parseRegex('runs', args.runs);
+    for (const f of [tagFilter, runFilter]) {
+      if (f && !(f instanceof RegExp)) {
+        stderrLine(f.error);
+        return 2;
+      }
+    }
+    const loaded = await loadLogdirs(args.paths, {
+      view: args.raw ? 'raw' : 'data-server',
+      tagFilter: tagFilter as RegExp | undefined,
+      runFilter: runFilter as RegExp | undefined,
+    });
+    if (!loaded.ok) {
+      stderrLine(loaded.error);
+      return 2;
+    }
+    const problems = problemLines(loaded.roots);
+    for (const line of problems) stderrLine(line);
+    const runs: ExportRun[] = loaded.roots.flatMap((r) => r.runs.map((run) => ({ name: run.name, run })));
+    const out = openOutput(args.o);
+    await writeExport(runs, args.format as ExportFormat, out);
+    await out.close();
+    return args.strict && problems.length > 0 ? 1 : 0;
+  },
+};

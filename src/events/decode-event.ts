@@ -1,0 +1,261 @@
+import protobuf from 'protobufjs/minimal.js';
+import { PayloadKind, type EventView, type ValueView } from './value-view.js';
+
+const { Reader, util } = protobuf;
+
+/** Called once per Summary.Value; `bytes` and the views are reused after the call returns. */
+export type ValueVisitor = (event: EventView, value: ValueView, bytes: Uint8Array) => void;
+
+export type DecodeResult = { ok: true } | { ok: false; error: string };
+
+const reader = Reader.create(new Uint8Array(0));
+
+function setWindow(bytes: Uint8Array, start: number, end: number): void {
+  reader.buf = bytes;
+  reader.pos = start;
+  reader.len = end;
+}
+
+/** int64 varint without allocating a Long. Negative and ≥ 2^53 values set `inexact`. */
+function readInt64(ev: EventView): number {
+  const buf = reader.buf;
+  let lo = 0;
+  let hi = 0;
+  let shift = 0;
+  let i = reader.pos;
+  for (; shift < 28; shift += 7) {
+    if (i >= reader.len) throw new RangeError('varint past end');
+    const b = buf[i++];
+    lo |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      reader.pos = i;
+      return lo >>> 0;
+    }
+  }
+  // bits 28..31 of lo and 0..2 of hi
+  if (i >= reader.len) throw new RangeError('varint past end');
+  let b = buf[i++];
+  lo |= (b & 0x0f) << 28;
+  hi = (b & 0x7f) >> 4;
+  if (b >= 0x80) {
+    for (shift = 3; shift < 32; shift += 7) {
+      if (i >= reader.len) throw new RangeError('varint past end');
+      b = buf[i++];
+      hi |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    if (b >= 0x80) throw new RangeError('varint longer than 10 bytes');
+  }
+  reader.pos = i;
+  lo >>>= 0;
+  if (hi & 0x80000000) {
+    // two's complement negative
+    const nlo = (~lo + 1) >>> 0;
+    const nhi = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
+    const value = -(nhi * 0x100000000 + nlo);
+    if (nhi >= 0x200000) ev.stepInexact = true;
+    return value;
+  }
+  hi >>>= 0;
+  if (hi >= 0x200000) ev.stepInexact = true;
+  return hi * 0x100000000 + lo;
+}
+
+function resetEvent(ev: EventView): void {
+  ev.wallTime = 0;
+  ev.step = 0;
+  ev.stepInexact = false;
+  ev.hasSummary = false;
+  ev.fileVersion = null;
+  ev.sessionStatus = 0;
+  ev.what = 0;
+  ev.sourceWriter = null;
+}
+
+/**
+ * Decodes one Event payload (bytes[start, end)) into `ev`, and calls `visit` for each
+ * Summary.Value. Allocates nothing for a plain scalar event except the tag string.
+ * Malformed protobuf comes back as `{ ok: false }` with what was wrong.
+ */
+export function decodeEvent(bytes: Uint8Array, start: number, end: number, ev: EventView, val: ValueView, visit: ValueVisitor): DecodeResult {
+  resetEvent(ev);
+  let summaryStart = -1;
+  let summaryEnd = -1;
+  try {
+    setWindow(bytes, start, end);
+    while (reader.pos < end) {
+      const key = reader.uint32();
+      const field = key >>> 3;
+      const wire = key & 7;
+      if (field === 1 && wire === 1) ev.wallTime = reader.double();
+      else if (field === 2 && wire === 0) ev.step = readInt64(ev);
+      else if (field === 5 && wire === 2) {
+        const len = reader.uint32();
+        summaryStart = reader.pos;
+        summaryEnd = summaryStart + len;
+        if (summaryEnd > end) throw new RangeError('summary past end of event');
+        reader.pos = summaryEnd;
+        ev.what = 5;
+        ev.hasSummary = true;
+      } else if (field === 3 && wire === 2) {
+        const len = reader.uint32();
+        if (reader.pos + len > end) throw new RangeError('file_version past end of event');
+        ev.fileVersion = util.utf8.read(bytes, reader.pos, reader.pos + len);
+        reader.pos += len;
+        ev.what = 3;
+      } else if (field === 7 && wire === 2) {
+        const len = reader.uint32();
+        const sEnd = reader.pos + len;
+        if (sEnd > end) throw new RangeError('session_log past end of event');
+        ev.what = 7;
+        while (reader.pos < sEnd) {
+          const k = reader.uint32();
+          if (k === 8) ev.sessionStatus = reader.uint32();
+          else skip(k);
+        }
+        reader.len = end;
+      } else if (field === 10 && wire === 2) {
+        const len = reader.uint32();
+        const sEnd = reader.pos + len;
+        if (sEnd > end) throw new RangeError('source_metadata past end of event');
+        while (reader.pos < sEnd) {
+          const k = reader.uint32();
+          if (k === 10) {
+            const l = reader.uint32();
+            ev.sourceWriter = util.utf8.read(bytes, reader.pos, reader.pos + l);
+            reader.pos += l;
+          } else skip(k);
+        }
+      } else {
+        if (field >= 4 && field <= 9 && wire === 2) ev.what = field;
+        skip(key);
+      }
+    }
+    if (reader.pos !== end) throw new RangeError('field runs past end of event');
+    if (summaryStart >= 0) decodeSummary(bytes, summaryStart, summaryEnd, ev, val, visit);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: `malformed Event protobuf (${(error as Error).message})` };
+  }
+}
+
+function skip(key: number): void {
+  const wire = key & 7;
+  if (wire === 3 || wire === 4) throw new RangeError(`unexpected group (wire type ${wire})`);
+  reader.skipType(wire);
+}
+
+function decodeSummary(bytes: Uint8Array, start: number, end: number, ev: EventView, val: ValueView, visit: ValueVisitor): void {
+  setWindow(bytes, start, end);
+  while (reader.pos < end) {
+    const key = reader.uint32();
+    if (key !== 10) {
+      skip(key);
+      continue;
+    }
+    const len = reader.uint32();
+    const vStart = reader.pos;
+    const vEnd = vStart + len;
+    if (vEnd > end) throw new RangeError('summary value past end');
+    decodeValue(bytes, vStart, vEnd, val);
+    reader.pos = vEnd;
+    reader.len = end;
+    visit(ev, val, bytes);
+    // The visitor may decode with its own reader; restore ours.
+    setWindow(bytes, vEnd, end);
+  }
+}
+
+function decodeValue(bytes: Uint8Array, start: number, end: number, val: ValueView): void {
+  val.tag = '';
+  val.payload = PayloadKind.None;
+  val.simpleValue = 0;
+  val.hasMetadata = false;
+  val.pluginName = '';
+  val.dataClass = 0;
+  val.pluginContentStart = -1;
+  val.pluginContentEnd = -1;
+  val.payloadStart = -1;
+  val.payloadEnd = -1;
+  let nodeName = '';
+  reader.len = end;
+  while (reader.pos < end) {
+    const key = reader.uint32();
+    switch (key) {
+      case 10: {
+        const l = reader.uint32();
+        if (reader.pos + l > end) throw new RangeError('tag past end');
+        val.tag = util.utf8.read(bytes, reader.pos, reader.pos + l);
+        reader.pos += l;
+        break;
+      }
+      case 21: // simple_value, fixed32
+        val.simpleValue = reader.float();
+        val.payload = PayloadKind.SimpleValue;
+        break;
+      case 58: {
+        // node_name: the legacy tag, used when tag is empty
+        const l = reader.uint32();
+        if (reader.pos + l > end) throw new RangeError('node_name past end');
+        nodeName = util.utf8.read(bytes, reader.pos, reader.pos + l);
+        reader.pos += l;
+        break;
+      }
+      case 74: {
+        const l = reader.uint32();
+        const mEnd = reader.pos + l;
+        if (mEnd > end) throw new RangeError('metadata past end');
+        val.hasMetadata = true;
+        decodeMetadata(bytes, mEnd, val);
+        reader.len = end;
+        break;
+      }
+      case 26: // old-style histogram
+      case 34: // image
+      case 42: // histo
+      case 50: // audio
+      case 66: {
+        // tensor
+        const l = reader.uint32();
+        if (reader.pos + l > end) throw new RangeError('value payload past end');
+        val.payload = (key >>> 3) as PayloadKind;
+        val.payloadStart = reader.pos;
+        val.payloadEnd = reader.pos + l;
+        reader.pos += l;
+        break;
+      }
+      default:
+        skip(key);
+    }
+  }
+  if (val.tag === '' && nodeName !== '') val.tag = nodeName;
+}
+
+function decodeMetadata(bytes: Uint8Array, end: number, val: ValueView): void {
+  reader.len = end;
+  while (reader.pos < end) {
+    const key = reader.uint32();
+    if (key === 10) {
+      const l = reader.uint32();
+      const pEnd = reader.pos + l;
+      if (pEnd > end) throw new RangeError('plugin_data past end');
+      while (reader.pos < pEnd) {
+        const k = reader.uint32();
+        if (k === 10) {
+          const n = reader.uint32();
+          if (reader.pos + n > pEnd) throw new RangeError('plugin_name past end');
+          val.pluginName = util.utf8.read(bytes, reader.pos, reader.pos + n);
+          reader.pos += n;
+        } else if (k === 18) {
+          const n = reader.uint32();
+          if (reader.pos + n > pEnd) throw new RangeError('plugin content past end');
+          val.pluginContentStart = reader.pos;
+          val.pluginContentEnd = reader.pos + n;
+          reader.pos += n;
+        } else skip(k);
+      }
+    } else if (key === 32) {
+      val.dataClass = reader.uint32();
+    } else skip(key);
+  }
+}

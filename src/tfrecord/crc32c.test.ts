@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { crc32c, maskedCrc32c } from './crc32c.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('crc32c', () => {
+  it('matches the published check value and RFC 3720 vector', () => {
+    expect(crc32c(bytes('123456789'))).toBe(0xe3069283);
+    expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
+  });
+  it('masks like the TensorBoard data server', () => {
+    const input = new Uint8Array([0x1a, 0x11, ...bytes('CRC test, one two')]);
+    expect(maskedCrc32c(input)).toBe(0x5794d08a);
+  });
+  it('gives the same result for every split of the slicing loop', () => {
+    const data = new Uint8Array(37).map((_, i) => (i * 37 + 11) & 0xff);
+    for (let start = 0; start < 9; start++) {
+      const reference = crc32c(data.slice(start));
+      expect(crc32c(data, start, data.length)).toBe(reference);
+    }
+  });
+});

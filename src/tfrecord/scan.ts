@@ -1,0 +1,159 @@
+import { maskedCrc32c } from './crc32c.js';
+import type { RecordDamage } from './damage.js';
+
+/**
+ * Receives records without allocating a view per record: the payload is bytes[start, end) and
+ * `offset` is the record's position in the file. `bytes` is only valid during the call.
+ */
+export interface RecordSink {
+  record(bytes: Uint8Array, start: number, end: number, offset: number): void;
+  damage(damage: RecordDamage): void;
+}
+
+/** Scanner state carried between buffer windows of one file. */
+export interface ScanState {
+  /** File size known to the caller; a length reaching past it is a truncated tail, never an allocation. */
+  fileSize: number;
+  /** Where an unresolved resynchronisation started (absolute offset), or -1. */
+  resyncFrom: number;
+  records: number;
+  /** Whether any damage was seen. */
+  damaged: boolean;
+  /** Set once the rest of the file cannot hold records (truncated tail, not an event file). */
+  finished: boolean;
+}
+
+export function newScanState(fileSize: number): ScanState {
+  return { fileSize, resyncFrom: -1, records: 0, damaged: false, finished: false };
+}
+
+const HEADER = 12;
+const FOOTER = 4;
+
+function u32(b: Uint8Array, i: number): number {
+  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+}
+
+/** Length field as a number, or Infinity when it cannot be a length in any file (≥ 2^53). */
+function u64Length(b: Uint8Array, i: number): number {
+  const hi = u32(b, i + 4);
+  if (hi >= 0x200000) return Infinity;
+  return hi * 0x100000000 + u32(b, i);
+}
+
+/** True when a verified record (both CRCs) starts at bytes[i]; needs the whole record in the window. */
+function verifiesAt(b: Uint8Array, i: number, windowEnd: number, absolute: number, fileSize: number): boolean | 'need-more' {
+  if (i + HEADER > windowEnd) return 'need-more';
+  if (maskedCrc32c(b, i, i + 8) !== u32(b, i + 8)) return false;
+  const len = u64Length(b, i);
+  if (absolute + HEADER + len + FOOTER > fileSize) return false;
+  if (i + HEADER + len + FOOTER > windowEnd) return 'need-more';
+  return maskedCrc32c(b, i + HEADER, i + HEADER + len) === u32(b, i + HEADER + len);
+}
+
+/**
+ * Scans bytes[0, windowEnd), which hold the file from absolute offset `base`, calling the sink
+ * for each verified record and each damage. Returns how many bytes were consumed; the caller
+ * keeps the rest and calls again with more bytes appended (or `atEof` when there are none).
+ */
+export function scanWindow(
+  state: ScanState,
+  b: Uint8Array,
+  windowEnd: number,
+  base: number,
+  atEof: boolean,
+  sink: RecordSink,
+): number {
+  if (state.finished) return windowEnd;
+  let i = 0;
+  if (state.resyncFrom >= 0) {
+    const r = resync(state, b, i, windowEnd, base, atEof, sink);
+    if (r < 0) return -r - 1;
+    i = r;
+  }
+  while (i < windowEnd) {
+    const absolute = base + i;
+    if (i + HEADER > windowEnd) {
+      if (!atEof) return i;
+      return finish(state, sink, { kind: 'truncated', offset: absolute, bytes: windowEnd - i, detail: `record header of 12 bytes, only ${windowEnd - i} present` }, windowEnd);
+    }
+    if (maskedCrc32c(b, i, i + 8) !== u32(b, i + 8)) {
+      if (absolute === 0 && looksLikeLfsPointer(b, i, windowEnd)) {
+        return finish(state, sink, { kind: 'not_event_file', offset: 0, detail: 'git-lfs pointer, content not present' }, windowEnd);
+      }
+      state.resyncFrom = absolute;
+      state.damaged = true;
+      const r = resync(state, b, i + 1, windowEnd, base, atEof, sink);
+      if (r < 0) return -r - 1;
+      i = r;
+      continue;
+    }
+    const len = u64Length(b, i);
+    const recordEnd = absolute + HEADER + len + FOOTER;
+    if (recordEnd > state.fileSize) {
+      const present = state.fileSize - absolute;
+      const claimed = len === Infinity ? 'an impossible number of' : String(len + 16);
+      return finish(state, sink, { kind: 'truncated', offset: absolute, bytes: present, detail: `record of ${claimed} bytes, only ${present} present` }, windowEnd);
+    }
+    const end = i + HEADER + len;
+    if (end + FOOTER > windowEnd) {
+      if (!atEof) return i;
+      // The file shrank under us after stat: same as a truncated tail.
+      return finish(state, sink, { kind: 'truncated', offset: absolute, bytes: windowEnd - i, detail: `record of ${len + 16} bytes, only ${windowEnd - i} present` }, windowEnd);
+    }
+    if (maskedCrc32c(b, i + HEADER, end) !== u32(b, end)) {
+      state.damaged = true;
+      sink.damage({ kind: 'crc_error', offset: absolute, length: len + 16 });
+    } else {
+      state.records++;
+      sink.record(b, i + HEADER, end, absolute);
+    }
+    i = end + FOOTER;
+  }
+  return i;
+}
+
+/**
+ * Looks for the next offset ≥ i where a record verifies. Returns the window index to continue at,
+ * or -(consumed + 1) when more bytes are needed (or the file ended while resynchronising).
+ */
+function resync(state: ScanState, b: Uint8Array, i: number, windowEnd: number, base: number, atEof: boolean, sink: RecordSink): number {
+  for (; i < windowEnd; i++) {
+    const v = verifiesAt(b, i, windowEnd, base + i, state.fileSize);
+    if (v === true) {
+      reportSkipped(state, base + i, sink);
+      return i;
+    }
+    if (v === 'need-more' && !atEof) return -(i + 1);
+  }
+  if (!atEof) return -(i + 1);
+  reportSkipped(state, base + windowEnd, sink);
+  return -(windowEnd + 1);
+}
+
+function finish(state: ScanState, sink: RecordSink, damage: RecordDamage, windowEnd: number): number {
+  state.finished = true;
+  if (damage.kind !== 'truncated' || state.records > 0 || damage.offset > 0) state.damaged = true;
+  sink.damage(damage);
+  return windowEnd;
+}
+
+function reportSkipped(state: ScanState, end: number, sink: RecordSink): void {
+  const from = state.resyncFrom;
+  state.resyncFrom = -1;
+  if (from === 0 && state.records === 0 && end === state.fileSize) {
+    state.finished = true;
+    sink.damage({ kind: 'not_event_file', offset: 0, detail: 'no valid TFRecord framing anywhere in the file' });
+    return;
+  }
+  const detail = from === 0 && state.records === 0 ? 'no TFRecord framing at the start of the file' : 'bad record length CRC';
+  sink.damage({ kind: 'skipped_bytes', offset: from, end, detail });
+}
+
+const LFS = new TextEncoder().encode('version https://git-lfs');
+
+function looksLikeLfsPointer(b: Uint8Array, i: number, windowEnd: number): boolean {
+  if (windowEnd - i < LFS.length) return false;
+  for (let k = 0; k < LFS.length; k++) if (b[i + k] !== LFS[k]) return false;
+  return true;
+}
