@@ -1,0 +1,77 @@
+import { discoverRuns } from '../discover.js';
+import { compareNames } from '../run-assembly.js';
+import { foldSideRuns } from '../side-runs.js';
+import type { Run } from '../types.js';
+import { newFollowedRun, pollRun, snapshotRun, type FollowListener, type FollowOptions, type FollowedRun } from './follow-run.js';
+import type { FollowNote } from './notes.js';
+
+export interface LogdirFollowOptions extends FollowOptions {
+  runFilter?: RegExp;
+}
+
+/** A log directory (or single event file) followed by polling: every run under it, as it grows. */
+export interface LogdirFollower {
+  input: string;
+  root: string | null;
+  runs: Map<string, FollowedRun>;
+  options: LogdirFollowOptions;
+  listener?: FollowListener;
+  /** The last "waiting for …" message, so it is said once. */
+  waiting: string | null;
+}
+
+export function newLogdirFollower(input: string, options: LogdirFollowOptions = {}, listener?: FollowListener): LogdirFollower {
+  return { input, root: null, runs: new Map(), options, listener, waiting: null };
+}
+
+export interface PollResult {
+  notes: FollowNote[];
+  /** Runs that read new records or were re-read this poll. */
+  changed: FollowedRun[];
+}
+
+/**
+ * One polling pass: discovers runs and event files (new directories appear here), then reads the
+ * new bytes of each run. A log directory that does not exist yet is waited for, not an error.
+ */
+export async function pollLogdir(f: LogdirFollower): Promise<PollResult> {
+  const notes: FollowNote[] = [];
+  const changed: FollowedRun[] = [];
+  const found = await discoverRuns(f.input);
+  if (!found.ok) {
+    const detail = `waiting for ${f.input} (${found.error})`;
+    if (f.waiting !== detail) notes.push({ kind: 'waiting', detail });
+    f.waiting = detail;
+    return { notes, changed };
+  }
+  f.waiting = null;
+  f.root = found.root;
+  const locations = f.options.runFilter ? found.runs.filter((r) => f.options.runFilter!.test(r.name)) : found.runs;
+  const seen = new Set<string>();
+  for (const loc of locations) {
+    seen.add(loc.name);
+    let run = f.runs.get(loc.name);
+    if (!run) {
+      run = newFollowedRun(loc.name, loc.dir, f.options, f.listener);
+      f.runs.set(loc.name, run);
+      notes.push({ kind: 'new-run', run: loc.name, dir: loc.dir });
+    }
+    const before = run.recordsRead;
+    const generation = run.generation;
+    notes.push(...(await pollRun(run, loc.files, f.options, f.listener)));
+    if (run.recordsRead !== before || run.generation !== generation) changed.push(run);
+  }
+  for (const name of [...f.runs.keys()]) {
+    if (seen.has(name)) continue;
+    // Its directory, or every event file in it, is gone.
+    f.runs.delete(name);
+    notes.push({ kind: 'run-removed', run: name });
+  }
+  return { notes, changed };
+}
+
+/** Every run as read so far, as `loadLogdirs` would return them for the same bytes (side runs folded). */
+export function snapshotLogdir(f: LogdirFollower): Run[] {
+  const names = [...f.runs.keys()].sort(compareNames);
+  return foldSideRuns(names.map((n) => snapshotRun(f.runs.get(n)!)));
+}
