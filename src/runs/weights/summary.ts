@@ -29,4 +29,18 @@ export interface WeightsSummary {
   hashMismatch?: boolean;
   /** Why this file was linked to the run (start-time match, directory proximity, given explicitly). */
   linkReason?: string;
+  /** All elements of all tensors, and how many are exactly zero (fp16 save underflow shows as a high share). */
+  elements?: number;
+  zeroElements?: number;
+  /** Per model group (`te`, `te1`…, `down`, `mid`, `up`, `double`, `single`, `unet`, `other`): for the zero-group rule. */
+  groups?: WeightsGroupSummary[];
+}
+
+export interface WeightsGroupSummary {
+  group: string;
+  modules: number;
+  upTensors: number;
+  zeroUpTensors: number;
+  nanElements: number;
+  infElements: number;
 }

@@ -1,0 +1,144 @@
+import { open } from 'node:fs/promises';
+import { readSafetensorsHeader, type SafetensorsHeader } from './header.js';
+import { identityFromMetadata, metaNumber, parseMetadata } from './metadata.js';
+import { buildBlocks, buildModules, type BlockReport, type ModuleReport, type TensorReport } from './modules.js';
+import { scanData, type ScanOptions } from './scan-data.js';
+import type { WeightsSummary } from './summary.js';
+import { addHealth, newHealth, rms, type TensorHealth } from './tensor-health.js';
+
+/** Everything the reader found, beyond the summary detectors use. */
+export interface WeightsDetails {
+  fileSize: number;
+  headerLength: number;
+  dataStart: number;
+  tensors: TensorReport[];
+  modules: ModuleReport[];
+  blocks: BlockReport[];
+  /** All tensors together. */
+  total: TensorHealth;
+  /** `ss_*` values parsed (numbers, null, booleans, arrays, objects, OptimizerInfo); others as written. */
+  parsedMetadata: Record<string, unknown>;
+  /** `sshs_model_hash` check: absent when the file has no hash or hashing was turned off. */
+  hash?: { expected: string; actual: string; match: boolean };
+  /** Tolerated oddities, one line each, naming the file. */
+  warnings: string[];
+}
+
+export type WeightsResult = { ok: true; summary: WeightsSummary; details: WeightsDetails } | { ok: false; error: string };
+
+export interface ReadWeightsOptions extends Pick<ScanOptions, 'chunkSize' | 'maxGramElements'> {
+  /** ‖up·down‖ per module via r×r Gram matrices (default true; costs rank × elements multiply-adds). */
+  norms?: boolean;
+  /** Verify `sshs_model_hash` when present (default true; one sha256 pass over the data). */
+  verifyHash?: boolean;
+}
+
+/**
+ * Reads one LoRA `.safetensors` file: validated header, one streaming pass over the data, modules,
+ * blocks, metadata and identity. Damage and bad input come back as `{ ok: false, error }` naming
+ * the file and the byte or field; nothing is thrown for bad files.
+ */
+export async function readWeightsSummary(path: string, options: ReadWeightsOptions = {}): Promise<WeightsResult> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    return { ok: false, error: `${path}: ${ioMessage(e)}` };
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return { ok: false, error: `${path}: not a regular file` };
+    const head = await readSafetensorsHeader(handle, path, stat.size);
+    if (!head.ok) return head;
+    const header = head.header;
+    const expectedHash = header.metadata.sshs_model_hash?.trim().toLowerCase();
+    const verify = (options.verifyHash ?? true) && expectedHash !== undefined && expectedHash !== '';
+    const scan = await scanData(handle, header, { chunkSize: options.chunkSize, maxGramElements: options.maxGramElements, norms: options.norms ?? true, hash: verify });
+    if (!scan.ok) return scan;
+    const details = assemble(header, scan.tensors, scan.grams);
+    if (verify && scan.dataSha256) details.hash = { expected: expectedHash!, actual: scan.dataSha256, match: expectedHash === scan.dataSha256 };
+    return { ok: true, summary: summarize(header, details), details };
+  } catch (e) {
+    return { ok: false, error: `${path}: ${ioMessage(e)}` };
+  } finally {
+    await handle.close();
+  }
+}
+
+function assemble(header: SafetensorsHeader, tensors: TensorReport[], grams: Parameters<typeof buildModules>[1]): WeightsDetails {
+  const modules = buildModules(tensors, grams);
+  const total = newHealth();
+  for (const t of tensors) addHealth(total, t.health);
+  return {
+    fileSize: header.fileSize,
+    headerLength: header.headerLength,
+    dataStart: header.dataStart,
+    tensors,
+    modules,
+    blocks: buildBlocks(modules),
+    total,
+    parsedMetadata: parseMetadata(header.metadata),
+    warnings: header.warnings.map((w) => `${header.path}: ${w}`),
+  };
+}
+
+function summarize(header: SafetensorsHeader, d: WeightsDetails): WeightsSummary {
+  const up = newHealth();
+  let upTensors = 0;
+  let zeroUp = 0;
+  for (const m of d.modules) {
+    if (m.up.elements === 0) continue;
+    upTensors++;
+    if (m.upZero) zeroUp++;
+    addHealth(up, m.up);
+  }
+  const dtypes = [...new Set(d.tensors.map((t) => t.dtype))].sort();
+  const identity = identityFromMetadata(header.metadata);
+  identity.saveDtypes = dtypes;
+  const summary: WeightsSummary = {
+    path: header.path,
+    dtypes,
+    tensors: d.tensors.length,
+    modules: d.modules.length,
+    nanElements: d.total.nan,
+    infElements: d.total.posInf + d.total.negInf,
+    nanTensors: d.tensors.filter((t) => t.health.nan > 0).map((t) => t.name),
+    infTensors: d.tensors.filter((t) => t.health.posInf + t.health.negInf > 0).map((t) => t.name),
+    upTensors,
+    zeroUpTensors: zeroUp,
+    upRms: rms(up),
+    metadata: header.metadata,
+    identity,
+    elements: d.total.elements,
+    zeroElements: d.total.zeros,
+    groups: groupSummaries(d.blocks),
+  };
+  const steps = metaNumber(header.metadata, 'ss_steps');
+  const epoch = metaNumber(header.metadata, 'ss_epoch');
+  if (steps !== undefined) summary.steps = steps;
+  if (epoch !== undefined) summary.epoch = epoch;
+  if (d.hash) summary.hashMismatch = !d.hash.match;
+  return summary;
+}
+
+function groupSummaries(blocks: BlockReport[]): NonNullable<WeightsSummary['groups']> {
+  const groups = new Map<string, NonNullable<WeightsSummary['groups']>[number]>();
+  for (const b of blocks) {
+    let g = groups.get(b.group);
+    if (!g) groups.set(b.group, (g = { group: b.group, modules: 0, upTensors: 0, zeroUpTensors: 0, nanElements: 0, infElements: 0 }));
+    g.modules += b.modules;
+    g.upTensors += b.upTensors;
+    g.zeroUpTensors += b.zeroUpTensors;
+    g.nanElements += b.health.nan;
+    g.infElements += b.health.posInf + b.health.negInf;
+  }
+  return [...groups.values()];
+}
+
+function ioMessage(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return 'no such file';
+  if (e?.code === 'EISDIR') return 'is a directory';
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
+  return e?.message ?? String(error);
+}
