@@ -5,7 +5,7 @@ import { tensorScalar } from '../events/tensor-scalar.js';
 import { PayloadKind, newEventView, newValueView, type EventView, type ValueView } from '../events/value-view.js';
 import type { RecordSink } from '../tfrecord/scan.js';
 import { classifyTag } from './classify.js';
-import { SeriesBuilder, type Restart } from './series.js';
+import { SeriesBuilder, type Restart, type Series } from './series.js';
 import type { EventFileReport, Run, SeriesView, TagInventory } from './types.js';
 
 export interface AssemblyOptions {
@@ -133,9 +133,12 @@ export function assemblySink(run: RunAssembly, report: EventFileReport): RecordS
   };
 }
 
-/** The run as assembled so far; series are copied, so the assembly can keep growing. */
-export function buildRun(run: RunAssembly, files: EventFileReport[]): Run {
-  const scalars = new Map<string, ReturnType<SeriesBuilder['build']>>();
+/**
+ * The run as assembled so far. Series are copied by default, so the assembly can keep growing;
+ * with `copy: false` they are views of the growing columns, valid only until the next record is fed.
+ */
+export function buildRun(run: RunAssembly, files: EventFileReport[], copy = true): Run {
+  const scalars = new Map<string, Series>();
   let superseded = 0;
   const inventory: TagInventory[] = [];
   for (const tag of [...run.tags.keys()].sort(compareNames)) {
@@ -143,7 +146,7 @@ export function buildRun(run: RunAssembly, files: EventFileReport[]): Run {
     inventory.push({ ...state.info });
     if (state.builder) {
       superseded += state.builder.superseded;
-      scalars.set(tag, state.builder.build());
+      scalars.set(tag, copy ? state.builder.build() : seriesView(state.builder));
     }
   }
   return {
@@ -159,6 +162,11 @@ export function buildRun(run: RunAssembly, files: EventFileReport[]): Run {
     sideRuns: [],
     otherRecords: { ...run.otherRecords },
   };
+}
+
+function seriesView(b: SeriesBuilder): Series {
+  const n = b.length;
+  return { tag: b.tag, length: n, steps: b.steps.subarray(0, n), wallTimes: b.wallTimes.subarray(0, n), values: b.values.subarray(0, n) };
 }
 
 /** Byte-order comparison, as the data server sorts names (not locale order). */

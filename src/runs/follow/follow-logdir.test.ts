@@ -52,7 +52,7 @@ describe('following a log directory', () => {
     expect(partialTails).toBeGreaterThan(cuts.length / 2);
     const final = snapshotLogdir(follower);
     expect(final[0].scalars.get('loss/current')!.length).toBe(3000);
-    expectSameRuns(final, await batch(join(FIXTURES, 'sweep/adamw')).then((runs) => runs.map((r) => ({ ...r, name: 'run-a/network_train' }))));
+    expectSameRuns(final, await batch(join(FIXTURES, 'sweep/adamw')).then((runs) => runs.map((r) => ({ ...r, name: 'run-a/network_train' }))), 'equal to the fixture');
   });
 
   it('re-reads a truncated or replaced file from byte 0 without doubling points, and says so', async () => {

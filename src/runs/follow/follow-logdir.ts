@@ -2,7 +2,7 @@ import { discoverRuns } from '../discover.js';
 import { compareNames } from '../run-assembly.js';
 import { foldSideRuns } from '../side-runs.js';
 import type { Run } from '../types.js';
-import { newFollowedRun, pollRun, snapshotRun, type FollowListener, type FollowOptions, type FollowedRun } from './follow-run.js';
+import { newFollowedRun, pollRun, snapshotRun, viewRun, type FollowListener, type FollowOptions, type FollowedRun } from './follow-run.js';
 import type { FollowNote } from './notes.js';
 
 export interface LogdirFollowOptions extends FollowOptions {
@@ -74,4 +74,10 @@ export async function pollLogdir(f: LogdirFollower): Promise<PollResult> {
 export function snapshotLogdir(f: LogdirFollower): Run[] {
   const names = [...f.runs.keys()].sort(compareNames);
   return foldSideRuns(names.map((n) => snapshotRun(f.runs.get(n)!)));
+}
+
+/** Like `snapshotLogdir`, but the series view the live columns (no copy): valid until the next poll. */
+export function viewLogdir(f: LogdirFollower): Run[] {
+  const names = [...f.runs.keys()].sort(compareNames);
+  return foldSideRuns(names.map((n) => viewRun(f.runs.get(n)!)));
 }

@@ -178,3 +178,8 @@ export function fileReports(run: FollowedRun): EventFileReport[] {
 export function snapshotRun(run: FollowedRun): Run {
   return buildRun(run.assembly, fileReports(run));
 }
+
+/** The run as read so far, its series viewing the live columns: valid until the next poll. */
+export function viewRun(run: FollowedRun): Run {
+  return buildRun(run.assembly, fileReports(run), false);
+}

@@ -1,0 +1,90 @@
+import type { SeriesBuilder } from '../series.js';
+import type { FollowedRun } from './follow-run.js';
+
+/** Where a followed run stands, for the status line: all from the last points, O(window) to compute. */
+export interface RunProgress {
+  /** Latest step of the step-indexed loss (or of any scalar when there is no loss), or null. */
+  step: number | null;
+  /** Planned total steps when known (hparams `max_train_steps`, or a checkpoint's `ss_max_train_steps`). */
+  maxSteps: number | null;
+  lossTag: string | null;
+  /** Mean of the last `window` finite loss values, and of the `window` before (null when too few). */
+  lossRecent: number | null;
+  lossBefore: number | null;
+  /** Steps per second over the last points' wall times, or null. */
+  stepsPerSecond: number | null;
+  /** Seconds to maxSteps at that rate, or null. */
+  etaSeconds: number | null;
+  /** Finite values in the loss series stopped: the last point is NaN/Inf. */
+  lossNonFinite: boolean;
+}
+
+/** Kohya's step-indexed training loss first; the epoch-indexed ones never (their step is an epoch). */
+const LOSS_TAGS = ['loss/current', 'loss/average', 'loss', 'train/loss', 'train_loss'];
+const WINDOW = 100;
+
+export function lossBuilder(run: FollowedRun): SeriesBuilder | undefined {
+  for (const tag of LOSS_TAGS) {
+    const b = run.assembly.tags.get(tag)?.builder;
+    if (b && b.length > 0) return b;
+  }
+  return undefined;
+}
+
+function anyBuilder(run: FollowedRun): SeriesBuilder | undefined {
+  let best: SeriesBuilder | undefined;
+  for (const state of run.assembly.tags.values()) {
+    const b = state.builder;
+    if (b && b.length > 0 && (!best || b.steps[b.length - 1] > best.steps[best.length - 1])) best = b;
+  }
+  return best;
+}
+
+function finiteMean(values: Float64Array, from: number, to: number): number | null {
+  let sum = 0;
+  let n = 0;
+  for (let i = Math.max(0, from); i < to; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) {
+      sum += v;
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : null;
+}
+
+export function runProgress(run: FollowedRun, maxSteps: number | null): RunProgress {
+  const loss = lossBuilder(run);
+  const series = loss ?? anyBuilder(run);
+  const out: RunProgress = { step: null, maxSteps, lossTag: loss?.tag ?? null, lossRecent: null, lossBefore: null, stepsPerSecond: null, etaSeconds: null, lossNonFinite: false };
+  if (!series) return out;
+  const n = series.length;
+  out.step = series.steps[n - 1];
+  if (loss) {
+    const w = Math.min(WINDOW, Math.floor(n / 2));
+    if (w >= 5) {
+      out.lossRecent = finiteMean(loss.values, n - w, n);
+      out.lossBefore = finiteMean(loss.values, n - 2 * w, n - w);
+    } else out.lossRecent = finiteMean(loss.values, 0, n);
+    out.lossNonFinite = !Number.isFinite(loss.values[n - 1]);
+  }
+  // Rate from wall times of the last points: steps per second, robust to a pause long ago.
+  const k = Math.max(0, n - 1 - 4 * WINDOW);
+  const dt = series.wallTimes[n - 1] - series.wallTimes[k];
+  const ds = series.steps[n - 1] - series.steps[k];
+  if (dt > 0 && ds > 0 && Number.isFinite(dt)) {
+    out.stepsPerSecond = ds / dt;
+    if (maxSteps !== null && maxSteps > out.step) out.etaSeconds = (maxSteps - out.step) / out.stepsPerSecond;
+  }
+  return out;
+}
+
+/** `max_train_steps` from the run's hparams (kohya `--log_config` through accelerate), when logged. */
+export function hparamsMaxSteps(hparams: Record<string, unknown>): number | null {
+  for (const key of ['max_train_steps', 'ss_max_train_steps', 'max_steps']) {
+    const v = hparams[key];
+    const x = typeof v === 'string' ? Number(v) : v;
+    if (typeof x === 'number' && Number.isFinite(x) && x > 0) return x;
+  }
+  return null;
+}
