@@ -1,0 +1,170 @@
+import { basename } from 'node:path';
+import { directoryDistance, parentDir, runTimes, type LinkableRun, type RunTimes } from './run-times.js';
+import type { WeightsSummary } from './summary.js';
+
+/**
+ * Linking a LoRA file to the run that trained it (kohya.md §1): `ss_training_started_at` (unix)
+ * comes first, then the run directory is made (local time), then the event file (`<unix10>`, after
+ * latent caching). Event-file times are preferred; the directory time is a fallback whose zone is
+ * unknown, so any whole-hour offset up to ±14 h is allowed for it.
+ */
+export const LINK_RULES = {
+  /** Event-file time may be this much before the recorded start (clock rounding, fs granularity). */
+  eventBefore: 120,
+  /** … and this much after (model loading, latent and text-encoder caching). */
+  eventAfter: 30 * 60,
+  /** Directory time (after the whole-hour shift) may be this much before / after the start. */
+  dirBefore: 120,
+  dirAfter: 15 * 60,
+  /** Runs whose time differences are within this of the best are tied on time. */
+  timeTie: 120,
+  maxHourOffset: 14,
+};
+
+export interface RunWeightsLink {
+  run: string;
+  dir: string;
+  /** Linked files ordered by training progress (steps, epoch, name): checkpoints first, final last. Each has `linkReason`. */
+  files: WeightsSummary[];
+  /** First file in that order holding NaN or ±Inf. */
+  firstNonFinite?: { path: string; steps?: number; epoch?: number; nanElements: number; infElements: number };
+  /** Files that matched this run as well as another one equally well: not linked, listed. */
+  ambiguous: { path: string; reason: string }[];
+  /** Stated when nothing was linked. */
+  note?: string;
+}
+
+export interface WeightsLinks {
+  runs: RunWeightsLink[];
+  /** Candidates linked to no run, with the reason. */
+  unlinked: { path: string; reason: string }[];
+}
+
+interface Match {
+  run: LinkableRun;
+  kind: 'event' | 'dir';
+  /** Seconds from the recorded start to the run's time (after the hour shift for `dir`). */
+  delta: number;
+  what: string;
+  distance: number;
+  nameMatch: boolean;
+}
+
+export function linkWeights(runs: LinkableRun[], candidates: WeightsSummary[]): WeightsLinks {
+  const times = new Map<LinkableRun, RunTimes>(runs.map((r) => [r, runTimes(r)]));
+  const linked = new Map<LinkableRun, WeightsSummary[]>(runs.map((r) => [r, []]));
+  const ambiguous = new Map<LinkableRun, { path: string; reason: string }[]>(runs.map((r) => [r, []]));
+  const unlinked: WeightsLinks['unlinked'] = [];
+  for (const c of candidates) {
+    const started = c.identity.trainingStartedAt;
+    if (started === undefined || !Number.isFinite(started)) {
+      unlinked.push({ path: c.path, reason: 'no ss_training_started_at in its metadata' });
+      continue;
+    }
+    const name = outputName(c);
+    const matches: Match[] = [];
+    for (const run of runs) {
+      const m = matchRun(run, times.get(run)!, started, c.path, name);
+      if (m) matches.push(m);
+    }
+    const { picked, tiedOnTime } = pick(matches);
+    if (picked.length === 0) {
+      unlinked.push({ path: c.path, reason: `no run started near ss_training_started_at ${iso(started)}` });
+    } else if (picked.length === 1) {
+      linked.get(picked[0].run)!.push({ ...c, linkReason: reason(picked[0], started, tiedOnTime) });
+    } else {
+      const names = picked.map((m) => m.run.name).join(', ');
+      for (const m of picked) ambiguous.get(m.run)!.push({ path: c.path, reason: `matches ${picked.length} runs equally well (${names}); not linked` });
+      unlinked.push({ path: c.path, reason: `ambiguous between runs ${names}` });
+    }
+  }
+  return {
+    runs: runs.map((run) => {
+      const files = linked.get(run)!.sort(byProgress);
+      const out: RunWeightsLink = { run: run.name, dir: run.dir, files, ambiguous: ambiguous.get(run)! };
+      const bad = files.find((f) => f.nanElements + f.infElements > 0);
+      if (bad) out.firstNonFinite = { path: bad.path, steps: bad.steps, epoch: bad.epoch, nanElements: bad.nanElements, infElements: bad.infElements };
+      if (files.length === 0) {
+        out.note = out.ambiguous.length > 0
+          ? `no weights file linked: ${out.ambiguous.length} ambiguous candidate(s)`
+          : `no weights file found (${candidates.length} candidate file(s) checked)`;
+      }
+      return out;
+    }),
+    unlinked,
+  };
+}
+
+function matchRun(run: LinkableRun, t: RunTimes, started: number, path: string, name: string): Match | undefined {
+  const base = { run, distance: directoryDistance(parentDir(path), run.dir), nameMatch: nameMatches(run, t, name) };
+  let best: Match | undefined;
+  for (const e of t.eventTimes) {
+    const delta = e.time - started;
+    if (delta < -LINK_RULES.eventBefore || delta > LINK_RULES.eventAfter) continue;
+    if (!best || Math.abs(delta) < Math.abs(best.delta)) best = { ...base, kind: 'event', delta, what: `event file ${e.file}${e.from === 'wall_time' ? ' (first wall time)' : ''}` };
+  }
+  if (best) return best;
+  if (t.dirTime) {
+    const raw = t.dirTime.time - started;
+    const hours = Math.round(raw / 3600);
+    const delta = raw - hours * 3600;
+    if (Math.abs(hours) <= LINK_RULES.maxHourOffset && delta >= -LINK_RULES.dirBefore && delta <= LINK_RULES.dirAfter) {
+      const zone = hours === 0 ? 'UTC' : `UTC${hours > 0 ? '+' : '−'}${Math.abs(hours)} h`;
+      return { ...base, kind: 'dir', delta, what: `log directory ${t.dirTime.component} (read as ${zone})` };
+    }
+  }
+  return undefined;
+}
+
+/** Event matches beat directory-only ones; then nearest in time (2-min ties), nearest directory, matching output name. */
+function pick(matches: Match[]): { picked: Match[]; tiedOnTime: number } {
+  if (matches.length === 0) return { picked: [], tiedOnTime: 0 };
+  let pool = matches.some((m) => m.kind === 'event') ? matches.filter((m) => m.kind === 'event') : matches;
+  const bestTime = Math.min(...pool.map((m) => Math.abs(m.delta)));
+  pool = pool.filter((m) => Math.abs(m.delta) <= bestTime + LINK_RULES.timeTie);
+  const tiedOnTime = pool.length;
+  const nearest = Math.min(...pool.map((m) => m.distance));
+  pool = pool.filter((m) => m.distance === nearest);
+  if (pool.length > 1 && pool.some((m) => m.nameMatch)) pool = pool.filter((m) => m.nameMatch);
+  return { picked: pool, tiedOnTime };
+}
+
+function reason(m: Match, started: number, tiedOnTime: number): string {
+  const sign = m.delta >= 0 ? 'before' : 'after';
+  const parts = [`ss_training_started_at ${iso(started)} is ${Math.round(Math.abs(m.delta))} s ${sign} ${m.what}`];
+  if (tiedOnTime > 1) {
+    parts.push(`${tiedOnTime} runs started within ${LINK_RULES.timeTie / 60} min of it; this one has the nearest directory (${m.distance} step(s) from the file)${m.nameMatch ? ' and the output name as its log prefix' : ''}`);
+  } else if (m.nameMatch) parts.push('output name matches the log prefix');
+  return parts.join('; ');
+}
+
+function outputName(c: WeightsSummary): string {
+  return c.identity.outputName ?? basename(c.path).replace(/\.safetensors$/i, '').replace(/-\d{6}$/, '');
+}
+
+function nameMatches(run: LinkableRun, t: RunTimes, name: string): boolean {
+  if (!name) return false;
+  const prefix = t.dirTime?.prefix.replace(/[-_. ]+$/, '');
+  if (prefix && prefix === name) return true;
+  return run.dir.split(/[\\/]/).includes(name);
+}
+
+/** Training order: steps, then epoch, then the final file (no `-NNNNNN` suffix) after its checkpoints. */
+function byProgress(a: WeightsSummary, b: WeightsSummary): number {
+  const sa = a.steps ?? Infinity;
+  const sb = b.steps ?? Infinity;
+  if (sa !== sb) return sa - sb;
+  const ea = a.epoch ?? Infinity;
+  const eb = b.epoch ?? Infinity;
+  if (ea !== eb) return ea - eb;
+  return checkpointIndex(a.path) - checkpointIndex(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+function checkpointIndex(path: string): number {
+  const m = /-(\d{6})\.safetensors$/i.exec(path);
+  return m ? Number(m[1]) : Infinity;
+}
+
+function iso(unix: number): string {
+  return new Date(unix * 1000).toISOString().replace('.000Z', 'Z').replace(/\.\d+Z$/, 'Z');
+}
