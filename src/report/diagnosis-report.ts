@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute, relative, sep } from 'node:path';
+import { compareFindings, type Finding, type FindingKind, type Severity } from '../detect/finding.js';
+import type { RunIdentity } from '../runs/identity.js';
+import type { WeightsSummary } from '../runs/weights/summary.js';
+import type { LossProfile } from './sparkline.js';
+import { TOOL_NAME, toolVersion } from './tool.js';
+
+/** Bumped only when a field changes meaning or disappears; new fields do not bump it. */
+export const REPORT_VERSION = 1;
+
+export interface ReportFinding {
+  kind: FindingKind;
+  severity: Severity;
+  /** Fixed short text per kind. */
+  title: string;
+  run: string;
+  tag: string | null;
+  step: number | null;
+  endStep: number | null;
+  message: string;
+  evidence: Record<string, number | string | boolean | null>;
+  advice: string;
+  confidence: 'high' | 'medium' | 'low';
+  /** Event or weights file, relative to the working directory when inside it. */
+  file: string | null;
+  offset: number | null;
+  /** Hash of kind + run + tag + step range: stable across re-runs, for dedup in SARIF and CI. */
+  fingerprint: string;
+}
+
+/** A linked weights file as the report shows it (metadata stays out: it is in `identity`). */
+export interface ReportWeights {
+  path: string;
+  linkReason: string | null;
+  dtypes: string[];
+  tensors: number;
+  modules: number;
+  nanElements: number;
+  infElements: number;
+  nanTensors: string[];
+  infTensors: string[];
+  upTensors: number;
+  zeroUpTensors: number;
+  upRms: number;
+  steps: number | null;
+  epoch: number | null;
+  hashMismatch: boolean | null;
+}
+
+export interface ReportStats {
+  files: number;
+  records: number;
+  /** Damaged, truncated or undecodable records over all files. */
+  damagedRecords: number;
+  restarts: number;
+  supersededPoints: number;
+  scalarTags: number;
+  lastStep: number | null;
+  /** The loss curve in buckets, for sparklines; null when the run logged no loss. */
+  loss: LossProfile | null;
+  /** Numbers the detectors computed (block CV, lr peak, …), as they report them. */
+  detector: Record<string, unknown>;
+}
+
+export interface ReportRun {
+  run: string;
+  path: string;
+  /** The run's event files. */
+  files: string[];
+  identity: RunIdentity;
+  weights: ReportWeights[];
+  /** Why no weights file is linked (none found, or ambiguous candidates); null when one is. */
+  weightsNote: string | null;
+  stats: ReportStats;
+  findings: ReportFinding[];
+}
+
+export interface CheckSkipped {
+  run: string;
+  kind: FindingKind;
+  reason: string;
+}
+
+export interface ToolProblem {
+  path: string | null;
+  message: string;
+}
+
+export type SeverityCounts = Record<Severity, number>;
+
+export interface DiagnosisReport {
+  version: typeof REPORT_VERSION;
+  tool: { name: string; version: string };
+  /** The effective thresholds (defaults merged with the config file). */
+  config: Record<string, unknown>;
+  runs: ReportRun[];
+  counts: SeverityCounts;
+  /** Per run, the checks that ran and found nothing, so silence is unambiguous. */
+  checksPassed: { run: string; kinds: FindingKind[] }[];
+  checksSkipped: CheckSkipped[];
+  /** Tool-level issues that did not stop the analysis (unreadable weights file, skipped directory). */
+  problems: ToolProblem[];
+}
+
+export const KIND_TITLES: Record<FindingKind, string> = {
+  nan_loss: 'Loss became NaN/Inf',
+  explosion: 'Loss diverged',
+  flat: 'Training had no measurable effect',
+  constant_loss: 'Loss is constant',
+  loss_outlier: 'Isolated loss spike',
+  lr_schedule: 'Learning-rate schedule anomaly',
+  overfitting: 'Validation loss rose',
+  nan_weights: 'Weights hold NaN',
+  inf_weights: 'Weights hold Inf',
+  zero_weights: 'LoRA weights never trained',
+  zero_weight_group: 'A weight group never trained',
+  weights_mismatch: 'Weights file does not match the log',
+  restart: 'Run restarted',
+  step_collapse: 'Points logged at one step',
+  concurrent_writers: 'Two writers in one run',
+  truncated: 'Event file truncated',
+  crc_error: 'Corrupt record',
+  damaged: 'Damaged event file',
+  not_event_file: 'Not an event file',
+  empty: 'Run has no data',
+  insufficient_data: 'Too little data to judge',
+};
+
+/** Everything analysis produced for one run, before it is put in report form. */
+export interface RunInput {
+  name: string;
+  dir: string;
+  files: string[];
+  identity: RunIdentity;
+  weights: WeightsSummary[];
+  weightsNote?: string | null;
+  stats: Omit<ReportStats, 'detector'> & { detector?: Record<string, unknown> };
+  findings: Finding[];
+  /** The checks that applied to this run, and those that could not (with why). */
+  checks: { kind: FindingKind; skipped?: string }[];
+}
+
+export interface ReportInput {
+  config: Record<string, unknown>;
+  runs: RunInput[];
+  problems: ToolProblem[];
+  /** Paths are shown relative to this directory when inside it (default: the working directory). */
+  base?: string;
+}
+
+/** Relative, `/`-separated when under `base` (so CI annotations link); absolute otherwise. */
+export function displayPath(path: string, base: string = process.cwd()): string {
+  const rel = relative(base, path);
+  if (rel === '') return '.';
+  if (rel.startsWith('..') || isAbsolute(rel)) return path.split(sep).join('/');
+  return rel.split(sep).join('/');
+}
+
+export function fingerprint(f: Pick<Finding, 'kind' | 'run' | 'tag' | 'step' | 'endStep'>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([f.kind, f.run, f.tag, f.step, f.endStep]))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function byText(a: string | null, b: string | null): number {
+  const x = a ?? '';
+  const y = b ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The shared order (worst first, run, step, kind), then tag and message so ties cannot depend on detector order. */
+export function compareReportFindings(a: ReportFinding, b: ReportFinding): number {
+  return compareFindings(a as Finding, b as Finding) || byText(a.tag, b.tag) || (a.endStep ?? -1) - (b.endStep ?? -1) || byText(a.message, b.message);
+}
+
+export function reportFinding(f: Finding, base?: string): ReportFinding {
+  return {
+    kind: f.kind,
+    severity: f.severity,
+    title: KIND_TITLES[f.kind] ?? f.kind,
+    run: f.run,
+    tag: f.tag,
+    step: f.step,
+    endStep: f.endStep,
+    message: f.message,
+    evidence: { ...f.evidence },
+    advice: f.advice,
+    confidence: f.confidence,
+    file: f.file === undefined ? null : displayPath(f.file, base),
+    offset: f.offset ?? null,
+    fingerprint: fingerprint(f),
+  };
+}
+
+function reportWeights(w: WeightsSummary, base?: string): ReportWeights {
+  return {
+    path: displayPath(w.path, base),
+    linkReason: w.linkReason ?? null,
+    dtypes: [...w.dtypes],
+    tensors: w.tensors,
+    modules: w.modules,
+    nanElements: w.nanElements,
+    infElements: w.infElements,
+    nanTensors: [...w.nanTensors],
+    infTensors: [...w.infTensors],
+    upTensors: w.upTensors,
+    zeroUpTensors: w.zeroUpTensors,
+    upRms: w.upRms,
+    steps: w.steps ?? null,
+    epoch: w.epoch ?? null,
+    hashMismatch: w.hashMismatch ?? null,
+  };
+}
+
+export function countSeverities(findings: Iterable<{ severity: Severity }>): SeverityCounts {
+  const counts: SeverityCounts = { error: 0, warning: 0, notice: 0 };
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}
+
+/** Runs by name, findings in the shared order: the same input gives the same bytes. */
+export function assembleReport(input: ReportInput): DiagnosisReport {
+  const runs = [...input.runs].sort((a, b) => byText(a.name, b.name));
+  const checksPassed: DiagnosisReport['checksPassed'] = [];
+  const checksSkipped: CheckSkipped[] = [];
+  const reportRuns: ReportRun[] = runs.map((r) => {
+    const findings = r.findings.map((f) => reportFinding(f, input.base)).sort(compareReportFindings);
+    const found = new Set(findings.map((f) => f.kind));
+    const passed: FindingKind[] = [];
+    for (const c of r.checks) {
+      if (c.skipped !== undefined) checksSkipped.push({ run: r.name, kind: c.kind, reason: c.skipped });
+      else if (!found.has(c.kind)) passed.push(c.kind);
+    }
+    checksPassed.push({ run: r.name, kinds: passed });
+    return {
+      run: r.name,
+      path: displayPath(r.dir, input.base),
+      files: r.files.map((f) => displayPath(f, input.base)),
+      identity: r.identity,
+      weights: r.weights.map((w) => reportWeights(w, input.base)).sort((a, b) => byText(a.path, b.path)),
+      weightsNote: r.weightsNote ?? null,
+      stats: { ...r.stats, detector: r.stats.detector ?? {} },
+      findings,
+    };
+  });
+  const problems = [...input.problems].sort((a, b) => byText(a.path, b.path) || byText(a.message, b.message));
+  return {
+    version: REPORT_VERSION,
+    tool: { name: TOOL_NAME, version: toolVersion() },
+    config: input.config,
+    runs: reportRuns,
+    counts: countSeverities(reportRuns.flatMap((r) => r.findings)),
+    checksPassed,
+    checksSkipped,
+    problems,
+  };
+}
+
+/** Every finding of the report, in the shared order. */
+export function allFindings(report: DiagnosisReport): ReportFinding[] {
+  return report.runs.flatMap((r) => r.findings).sort(compareReportFindings);
+}
+
+export type FailLevel = 'error' | 'warning';
+
+/** 1 when some finding is at or above the fail level, else 0 (2 is decided before a report exists). */
+export function exitCodeFor(report: DiagnosisReport, failOn: FailLevel = 'error'): 0 | 1 {
+  const c = report.counts;
+  return c.error > 0 || (failOn === 'warning' && c.warning > 0) ? 1 : 0;
+}
+
+/** JSON cannot hold NaN/±Inf: they become the strings "NaN", "Infinity", "-Infinity" (as in `export`). */
+export function reportJson(report: DiagnosisReport): string {
+  return `${JSON.stringify(report, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value), 2)}\n`;
+}
