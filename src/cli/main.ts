@@ -1,8 +1,9 @@
 import yargs from 'yargs';
 import { exportCommand } from './export.js';
+import { inspectCommand } from './inspect.js';
 import type { CommandModule } from './command.js';
 
-const commands: CommandModule[] = [exportCommand];
+const commands: CommandModule[] = [exportCommand, inspectCommand];
 
 /** Runs the CLI; resolves to the process exit code (0 ok, 1 findings/damage with --strict, 2 usage or unreadable input). */
 export async function main(argv: string[]): Promise<number> {
