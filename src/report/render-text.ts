@@ -40,7 +40,8 @@ function lossLine(run: ReportRun, p: Paint): string | null {
   return `  ${termText(l.tag)}  ${spark}  ${range}, steps ${fmtNum(l.firstStep)}–${fmtNum(l.lastStep)}${nonFinite}`;
 }
 
-function findingLines(f: ReportFinding, p: Paint): string[] {
+/** One finding as `diagnose` prints it (also the text of a `watch` alert). */
+export function findingLines(f: ReportFinding, p: Paint): string[] {
   const where = [f.tag === null ? '' : termText(f.tag), stepText(f)].filter(Boolean).join(' ');
   const head = `  ${severityPaint(p, f.severity)(LABEL[f.severity])} ${p.bold(f.kind)}${where ? ` ${where}` : ''}: ${termText(f.message)}`;
   const lines = [head];
