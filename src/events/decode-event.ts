@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs/minimal.js';
+import { cachedUtf8 } from './string-cache.js';
 import { PayloadKind, type EventView, type ValueView } from './value-view.js';
 
 const { Reader, util } = protobuf;
@@ -9,6 +10,7 @@ export type ValueVisitor = (event: EventView, value: ValueView, bytes: Uint8Arra
 export type DecodeResult = { ok: true } | { ok: false; error: string };
 
 const reader = Reader.create(new Uint8Array(0));
+const OK: DecodeResult = Object.freeze({ ok: true });
 
 function setWindow(bytes: Uint8Array, start: number, end: number): void {
   reader.buf = bytes;
@@ -78,6 +80,10 @@ function resetEvent(ev: EventView): void {
  * Malformed protobuf comes back as `{ ok: false }` with what was wrong.
  */
 export function decodeEvent(bytes: Uint8Array, start: number, end: number, ev: EventView, val: ValueView, visit: ValueVisitor): DecodeResult {
+  if (decodeSimpleScalar(bytes, start, end, ev, val)) {
+    visit(ev, val, bytes);
+    return OK;
+  }
   resetEvent(ev);
   let summaryStart = -1;
   let summaryEnd = -1;
@@ -133,7 +139,7 @@ export function decodeEvent(bytes: Uint8Array, start: number, end: number, ev: E
     }
     if (reader.pos !== end) throw new RangeError('field runs past end of event');
     if (summaryStart >= 0) decodeSummary(bytes, summaryStart, summaryEnd, ev, val, visit);
-    return { ok: true };
+    return OK;
   } catch (error) {
     return { ok: false, error: `malformed Event protobuf (${(error as Error).message})` };
   }
@@ -185,7 +191,7 @@ function decodeValue(bytes: Uint8Array, start: number, end: number, val: ValueVi
       case 10: {
         const l = reader.uint32();
         if (reader.pos + l > end) throw new RangeError('tag past end');
-        val.tag = util.utf8.read(bytes, reader.pos, reader.pos + l);
+        val.tag = cachedUtf8(bytes, reader.pos, reader.pos + l);
         reader.pos += l;
         break;
       }
@@ -258,4 +264,75 @@ function decodeMetadata(bytes: Uint8Array, end: number, val: ValueView): void {
       val.dataClass = reader.uint32();
     } else skip(key);
   }
+}
+
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
+let viewOf: Uint8Array | undefined;
+
+function dataView(bytes: Uint8Array): DataView<ArrayBufferLike> {
+  if (bytes !== viewOf) {
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    viewOf = bytes;
+  }
+  return view;
+}
+
+/**
+ * The shape PyTorch's add_scalar (kohya, HF Trainer, Lightning, tensorboardX, TF1) writes for
+ * almost every record — `[wall_time] [step < 2^28] summary{value{tag, simple_value}}` with
+ * one-byte lengths and nothing else — decoded without the general field loop. Fills `ev`/`val`
+ * exactly as the general path would and returns true; returns false (touching nothing the general
+ * path does not reset) for anything else, which then takes the general path.
+ */
+function decodeSimpleScalar(b: Uint8Array, start: number, end: number, ev: EventView, val: ValueView): boolean {
+  let i = start;
+  let wallTime = 0;
+  let step = 0;
+  if (i < end && b[i] === 0x09) {
+    if (i + 9 > end) return false;
+    wallTime = dataView(b).getFloat64(i + 1, true);
+    i += 9;
+  }
+  if (i < end && b[i] === 0x10) {
+    i++;
+    let shift = 0;
+    for (;;) {
+      if (i >= end || shift > 21) return false;
+      const x = b[i++];
+      step += (x & 0x7f) << shift; // at most 28 bits: no overflow
+      if (x < 0x80) break;
+      shift += 7;
+    }
+  }
+  // summary (field 5) ⊃ value (field 1) ⊃ tag (field 1), simple_value (field 2, fixed32)
+  if (i + 4 > end || b[i] !== 0x2a || b[i + 2] !== 0x0a) return false;
+  const summaryLen = b[i + 1];
+  const valueLen = b[i + 3];
+  if (summaryLen >= 0x80 || valueLen >= 0x80 || summaryLen !== valueLen + 2 || i + 2 + summaryLen !== end) return false;
+  i += 4;
+  if (b[i] !== 0x0a) return false;
+  const tagLen = b[i + 1];
+  if (tagLen >= 0x80 || tagLen + 7 !== valueLen) return false;
+  const tagStart = i + 2;
+  const tagEnd = tagStart + tagLen;
+  if (b[tagEnd] !== 0x15) return false;
+  ev.wallTime = wallTime;
+  ev.step = step;
+  ev.stepInexact = false;
+  ev.hasSummary = true;
+  ev.fileVersion = null;
+  ev.sessionStatus = 0;
+  ev.what = 5;
+  ev.sourceWriter = null;
+  val.tag = cachedUtf8(b, tagStart, tagEnd);
+  val.payload = PayloadKind.SimpleValue;
+  val.simpleValue = dataView(b).getFloat32(tagEnd + 1, true);
+  val.hasMetadata = false;
+  val.pluginName = '';
+  val.dataClass = 0;
+  val.pluginContentStart = -1;
+  val.pluginContentEnd = -1;
+  val.payloadStart = -1;
+  val.payloadEnd = -1;
+  return true;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32c, maskedCrc32c } from './crc32c.js';
+import { crc32c, maskedCrc32c, maskedCrc32c8, maskedCrc32cInt } from './crc32c.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -18,5 +18,16 @@ describe('crc32c', () => {
       const reference = crc32c(data.slice(start));
       expect(crc32c(data, start, data.length)).toBe(reference);
     }
+  });
+});
+
+describe('int32 forms used by the scanner', () => {
+  it('maskedCrc32cInt is the masked CRC as int32', () => {
+    const data = new Uint8Array(300).map((_, i) => (i * 131 + 7) ^ (i >> 3));
+    for (const [s, e] of [[0, 0], [0, 1], [3, 40], [0, 300], [17, 299]]) expect(maskedCrc32cInt(data, s, e)).toBe(maskedCrc32c(data, s, e) | 0);
+  });
+  it('equals the general function on every 8-byte window', () => {
+    const data = new Uint8Array(300).map((_, i) => (i * 131 + 7) ^ (i >> 3));
+    for (let i = 0; i + 8 <= data.length; i++) expect(maskedCrc32c8(data, i)).toBe(maskedCrc32c(data, i, i + 8) | 0);
   });
 });

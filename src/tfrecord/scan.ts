@@ -1,4 +1,4 @@
-import { maskedCrc32c } from './crc32c.js';
+import { maskedCrc32c8, maskedCrc32cInt } from './crc32c.js';
 import type { RecordDamage } from './damage.js';
 
 /**
@@ -34,6 +34,11 @@ function u32(b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 }
 
+/** A stored CRC as int32, to compare with the int32 CRC forms (no heap numbers per record). */
+function i32(b: Uint8Array, i: number): number {
+  return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+}
+
 /** Length field as a number, or Infinity when it cannot be a length in any file (≥ 2^53). */
 function u64Length(b: Uint8Array, i: number): number {
   const hi = u32(b, i + 4);
@@ -44,11 +49,11 @@ function u64Length(b: Uint8Array, i: number): number {
 /** True when a verified record (both CRCs) starts at bytes[i]; needs the whole record in the window. */
 function verifiesAt(b: Uint8Array, i: number, windowEnd: number, absolute: number, fileSize: number): boolean | 'need-more' {
   if (i + HEADER > windowEnd) return 'need-more';
-  if (maskedCrc32c(b, i, i + 8) !== u32(b, i + 8)) return false;
+  if (maskedCrc32c8(b, i) !== i32(b, i + 8)) return false;
   const len = u64Length(b, i);
   if (absolute + HEADER + len + FOOTER > fileSize) return false;
   if (i + HEADER + len + FOOTER > windowEnd) return 'need-more';
-  return maskedCrc32c(b, i + HEADER, i + HEADER + len) === u32(b, i + HEADER + len);
+  return maskedCrc32cInt(b, i + HEADER, i + HEADER + len) === i32(b, i + HEADER + len);
 }
 
 /**
@@ -77,7 +82,7 @@ export function scanWindow(
       if (!atEof) return i;
       return finish(state, sink, { kind: 'truncated', offset: absolute, bytes: windowEnd - i, detail: `record header of 12 bytes, only ${windowEnd - i} present` }, windowEnd);
     }
-    if (maskedCrc32c(b, i, i + 8) !== u32(b, i + 8)) {
+    if (maskedCrc32c8(b, i) !== i32(b, i + 8)) {
       if (absolute === 0 && looksLikeLfsPointer(b, i, windowEnd)) {
         return finish(state, sink, { kind: 'not_event_file', offset: 0, detail: 'git-lfs pointer, content not present' }, windowEnd);
       }
@@ -101,7 +106,7 @@ export function scanWindow(
       // The file shrank under us after stat: same as a truncated tail.
       return finish(state, sink, { kind: 'truncated', offset: absolute, bytes: windowEnd - i, detail: `record of ${len + 16} bytes, only ${windowEnd - i} present` }, windowEnd);
     }
-    if (maskedCrc32c(b, i + HEADER, end) !== u32(b, end)) {
+    if (maskedCrc32cInt(b, i + HEADER, end) !== i32(b, end)) {
       state.damaged = true;
       sink.damage({ kind: 'crc_error', offset: absolute, length: len + 16 });
     } else {
