@@ -1,11 +1,18 @@
-import { discoverRuns } from './discover.js';
+import { stat } from 'node:fs/promises';
+import { discoverRuns, type RunLocation } from './discover.js';
 import { loadRun, type LoadRunOptions } from './load-run.js';
+import { defaultThreads, loadRunsInWorkers, workersAvailable } from './load-worker.js';
 import { foldSideRuns } from './side-runs.js';
 import type { Run } from './types.js';
 
 export interface LoadOptions extends LoadRunOptions {
   /** Keep only runs whose name matches. */
   runFilter?: RegExp;
+  /**
+   * Threads to load runs on: 1 loads on the calling thread; more uses worker threads when there
+   * is enough to load to repay starting them. Default: one per core.
+   */
+  threads?: number;
 }
 
 export interface LoadedRoot {
@@ -19,19 +26,37 @@ export interface LoadedRoot {
 
 export type LoadResult = { ok: true; roots: LoadedRoot[] } | { ok: false; error: string };
 
+/** Starting a worker and loading the modules in it costs tens of milliseconds: not worth it for a few small runs. */
+const WORKER_MIN_RUNS = 4;
+const WORKER_MIN_BYTES = 16 << 20;
+
+async function worthWorkers(locations: RunLocation[], threads: number): Promise<boolean> {
+  if (threads <= 1 || locations.length < WORKER_MIN_RUNS || !workersAvailable()) return false;
+  const sizes = await Promise.all(locations.flatMap((l) => l.files.map((f) => stat(f).then((s) => s.size, () => 0))));
+  return sizes.reduce((a, b) => a + b, 0) >= WORKER_MIN_BYTES;
+}
+
 /**
  * Loads every run under each path. A path that does not exist or holds no event file is an error
- * (the caller asked for it); damage inside files is reported per file, never thrown.
+ * (the caller asked for it); damage inside files is reported per file, never thrown. Runs come
+ * back in name order whether they were loaded on worker threads or not.
  */
 export async function loadLogdirs(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
   const roots: LoadedRoot[] = [];
+  const threads = options.threads ?? defaultThreads();
+  const runOptions: LoadRunOptions = { view: options.view, tagFilter: options.tagFilter };
   for (const input of paths) {
     const found = await discoverRuns(input);
     if (!found.ok) return { ok: false, error: found.error };
     if (found.runs.length === 0) return { ok: false, error: `${input}: no event files found (looked for file names containing "tfevents")` };
     const locations = options.runFilter ? found.runs.filter((r) => options.runFilter!.test(r.name)) : found.runs;
-    const runs: Run[] = [];
-    for (const loc of locations) runs.push(await loadRun(loc.name, loc.dir, loc.files, options));
+    let runs: Run[];
+    if (await worthWorkers(locations, threads)) {
+      runs = await loadRunsInWorkers(locations, runOptions, threads);
+    } else {
+      runs = [];
+      for (const loc of locations) runs.push(await loadRun(loc.name, loc.dir, loc.files, runOptions));
+    }
     roots.push({ input, root: found.root, runs: foldSideRuns(runs), skipped: found.skipped });
   }
   return { ok: true, roots };

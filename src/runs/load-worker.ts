@@ -1,0 +1,116 @@
+// Loading many runs on worker threads. Each run is loaded whole by one worker with the same
+// `loadRun` the main thread uses, and comes back by structured clone with its series buffers
+// transferred, so the result equals an in-thread load and is placed at the run's own index.
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { RunLocation } from './discover.js';
+import { loadRun, type LoadRunOptions } from './load-run.js';
+import type { Run } from './types.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const WORKER_KIND = 'tblens-load-run';
+
+interface Job {
+  index: number;
+  location: RunLocation;
+}
+
+type Reply = { index: number; run: Run } | { index: number; error: string };
+
+/**
+ * Workers start from this module's compiled file. Run from TypeScript sources (vitest), there is
+ * no such file for a plain Node worker, and loading stays on the calling thread.
+ */
+export function workersAvailable(): boolean {
+  return SELF.endsWith('.js');
+}
+
+/** Worker threads worth starting on this machine (one per core, a few at most). */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+function transferList(run: Run): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const s of run.scalars.values()) {
+    for (const column of [s.steps, s.wallTimes, s.values]) {
+      // Only whole, unshared buffers can move; anything else is copied by the clone.
+      if (column.buffer instanceof ArrayBuffer && column.byteOffset === 0 && column.byteLength === column.buffer.byteLength) buffers.add(column.buffer);
+    }
+  }
+  return [...buffers];
+}
+
+/**
+ * Loads `locations` on up to `threads` workers, handing the next run to whichever worker is free.
+ * Results are in the order of `locations`. If a worker cannot start or fails, the runs it did not
+ * finish are loaded on this thread, so a result is always complete.
+ */
+export async function loadRunsInWorkers(locations: RunLocation[], options: LoadRunOptions, threads = defaultThreads()): Promise<Run[]> {
+  const results: (Run | undefined)[] = new Array(locations.length).fill(undefined);
+  let next = 0;
+  const count = Math.max(1, Math.min(threads, locations.length));
+  const workerOptions = { view: options.view, tagFilter: options.tagFilter };
+
+  const drive = (worker: Worker) =>
+    new Promise<void>((resolve) => {
+      let current = -1;
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
+        void worker.terminate();
+        resolve();
+      };
+      const send = () => {
+        if (next >= locations.length) return finish();
+        current = next++;
+        const job: Job = { index: current, location: locations[current] };
+        worker.postMessage(job);
+      };
+      worker.on('message', (reply: Reply) => {
+        if ('run' in reply) results[reply.index] = reply.run;
+        send();
+      });
+      // A failed worker's unfinished runs stay undefined and are loaded below.
+      worker.on('error', finish);
+      worker.on('exit', finish);
+      send();
+    });
+
+  const workers: Promise<void>[] = [];
+  for (let k = 0; k < count; k++) {
+    let worker: Worker;
+    try {
+      worker = new Worker(SELF, { workerData: { kind: WORKER_KIND, options: workerOptions } });
+    } catch {
+      break;
+    }
+    workers.push(drive(worker));
+  }
+  await Promise.all(workers);
+  for (let i = 0; i < locations.length; i++) {
+    if (!results[i]) {
+      const loc = locations[i];
+      results[i] = await loadRun(loc.name, loc.dir, loc.files, options);
+    }
+  }
+  return results as Run[];
+}
+
+if (!isMainThread && parentPort && (workerData as { kind?: string } | null)?.kind === WORKER_KIND) {
+  const port = parentPort;
+  const options = (workerData as { options: LoadRunOptions }).options;
+  port.on('message', async (job: Job) => {
+    let reply: Reply;
+    try {
+      const run = await loadRun(job.location.name, job.location.dir, job.location.files, options);
+      reply = { index: job.index, run };
+      port.postMessage(reply, transferList(run));
+    } catch (error) {
+      reply = { index: job.index, error: error instanceof Error ? error.message : String(error) };
+      port.postMessage(reply);
+    }
+  });
+}
