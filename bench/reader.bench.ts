@@ -1,0 +1,280 @@
+// Reader speed: writes its own inputs with tblens's event writer, then loads them and prints MB/s
+// and events/s next to a bare CRC-only pass over the same bytes measured in the same process.
+// Each measurement runs in a child process so its peak RSS is its own.
+import { execFile } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { encodeFileVersionEvent, encodeScalarEvent } from '../src/events/encode-event.js';
+import { crc32c } from '../src/tfrecord/crc32c.js';
+import { readRecordFile } from '../src/tfrecord/read-file.js';
+import { writeRecordFile } from '../src/tfrecord/write-records.js';
+import { loadLogdirs } from '../src/runs/load-logdir.js';
+import { loadRun } from '../src/runs/load-run.js';
+import { discoverRuns } from '../src/runs/discover.js';
+import type { Run } from '../src/runs/types.js';
+
+const KOHYA_TAGS = ['loss/current', 'loss/average', 'lr/unet', 'lr/textencoder'];
+const SINGLE_STEPS = 250_000;
+const SWEEP_RUNS = 200;
+const SWEEP_STEPS = 3_000;
+const TARGET_MBS = 150;
+const TARGET_RSS_MB = 150;
+const TARGET_SWEEP_S = 2;
+const TARGET_DIAGNOSE_RATIO = 2;
+
+/** What kohya (PyTorch add_scalar) writes: a file_version record, then one event per tag per step. */
+function* kohyaEvents(steps: number, seed: number): Iterable<Uint8Array> {
+  const t0 = 1_795_960_866 + seed * 3600;
+  yield encodeFileVersionEvent(t0);
+  let loss = 0.12 + (seed % 7) * 0.01;
+  let average = loss;
+  for (let s = 1; s <= steps; s++) {
+    const wall = t0 + s * 0.37;
+    loss = Math.abs(loss + Math.sin(s * 12.9898 + seed) * 0.01);
+    average += (loss - average) / Math.min(s, 100);
+    const lr = 1e-4 * 0.5 * (1 + Math.cos((Math.PI * s) / steps));
+    yield encodeScalarEvent(wall, s, KOHYA_TAGS[0], loss);
+    yield encodeScalarEvent(wall + 0.0001, s, KOHYA_TAGS[1], average);
+    yield encodeScalarEvent(wall + 0.0002, s, KOHYA_TAGS[2], lr);
+    yield encodeScalarEvent(wall + 0.0003, s, KOHYA_TAGS[3], lr * 0.5);
+  }
+}
+
+function eventFileName(seed: number): string {
+  return `events.out.tfevents.${1_795_960_866 + seed}.bench-host.${1000 + seed}.0`;
+}
+
+const mb = (bytes: number) => bytes / 1e6;
+const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function best<T>(times: number, f: () => Promise<T>): Promise<{ ms: number; first: number; value: T }> {
+  let ms = Infinity;
+  let first = 0;
+  let value!: T;
+  for (let k = 0; k < times; k++) {
+    gc();
+    const t = performance.now();
+    value = await f();
+    const elapsed = performance.now() - t;
+    if (k === 0) first = elapsed;
+    ms = Math.min(ms, elapsed);
+  }
+  return { ms, first, value };
+}
+
+/** CRC-32C over every byte of the files, read in 4 MB chunks: the floor any checked reader pays. */
+async function bareCrcPass(files: string[]): Promise<number> {
+  const buffer = new Uint8Array(4 << 20);
+  let x = 0;
+  for (const path of files) {
+    const handle = await open(path, 'r');
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        x ^= crc32c(buffer, 0, bytesRead);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  return x;
+}
+
+/** The record layer alone: framing and both CRCs per record, no protobuf decoding. */
+async function framingPass(files: string[]): Promise<number> {
+  let records = 0;
+  for (const path of files) {
+    await readRecordFile(path, { record() {}, damage() {} }).then((r) => {
+      if (r.ok) records += r.records;
+    });
+  }
+  return records;
+}
+
+function maxRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+interface SingleResult {
+  bytes: number;
+  events: number;
+  points: number;
+  crcMs: number;
+  framingMs: number;
+  loadMs: number;
+  loadFirstMs: number;
+  rssAfterFirstLoadMb: number;
+  rssMb: number;
+}
+
+async function childSingle(path: string): Promise<SingleResult> {
+  const bytes = statSync(path).size;
+  const crc = await best(3, () => bareCrcPass([path]));
+  const framing = await best(3, () => framingPass([path]));
+  gc();
+  let rssAfterFirstLoadMb = 0;
+  let points = 0;
+  const load = await best(3, async () => {
+    const run = await loadRun('.', join(path, '..'), [path]);
+    if (rssAfterFirstLoadMb === 0) rssAfterFirstLoadMb = maxRssMb();
+    points = [...run.scalars.values()].reduce((n, s) => n + s.length, 0);
+    return run.files[0].events;
+  });
+  return {
+    bytes,
+    events: load.value,
+    points,
+    crcMs: crc.ms,
+    framingMs: framing.ms,
+    loadMs: load.ms,
+    loadFirstMs: load.first,
+    rssAfterFirstLoadMb,
+    rssMb: maxRssMb(),
+  };
+}
+
+interface SweepResult {
+  files: number;
+  bytes: number;
+  events: number;
+  crcMs: number;
+  inThreadMs: number;
+  workersMs: number;
+  workersFirstMs: number;
+  identical: boolean;
+  diagnose?: { ms: number; runs: number } | { skipped: string };
+  rssMb: number;
+}
+
+async function childSweep(root: string): Promise<SweepResult> {
+  const found = await discoverRuns(root);
+  if (!found.ok) throw new Error(found.error);
+  const files = found.runs.flatMap((r) => r.files);
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const crc = await best(2, () => bareCrcPass(files));
+  const load = async (threads: number | undefined): Promise<Run[]> => {
+    const r = await loadLogdirs([root], { threads });
+    if (!r.ok) throw new Error(r.error);
+    return r.roots[0].runs;
+  };
+  const inThread = await best(2, () => load(1));
+  const workers = await best(3, () => load(undefined));
+  const events = inThread.value.reduce((n, run) => n + run.files.reduce((m, f) => m + f.events, 0), 0);
+  const identical = isDeepStrictEqual(inThread.value, workers.value);
+  const diagnose = await timeDiagnose(workers.value);
+  return {
+    files: files.length,
+    bytes,
+    events,
+    crcMs: crc.ms,
+    inThreadMs: inThread.ms,
+    workersMs: workers.ms,
+    workersFirstMs: workers.first,
+    identical,
+    diagnose,
+    rssMb: maxRssMb(),
+  };
+}
+
+/** Diagnosis cost next to loading, when the detector module exists (another part of tblens). */
+async function timeDiagnose(runs: Run[]): Promise<SweepResult['diagnose']> {
+  const url = new URL('../src/detect/diagnose.js', import.meta.url);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(url.href);
+  } catch {
+    return { skipped: 'src/detect/diagnose.ts is not there yet' };
+  }
+  const diagnoseRun = mod.diagnoseRun as ((input: unknown, config: unknown) => unknown) | undefined;
+  const config = mod.defaultConfig ?? mod.DEFAULT_CONFIG ?? mod.defaultDiagnoseConfig;
+  if (typeof diagnoseRun !== 'function') return { skipped: 'diagnose.ts exports no diagnoseRun' };
+  if (config === undefined) return { skipped: 'diagnose.ts exports no default config' };
+  const result = await best(2, async () => {
+    for (const run of runs) await diagnoseRun({ run, identity: { source: 'none' }, weights: [] }, config);
+    return runs.length;
+  });
+  return { ms: result.ms, runs: result.value };
+}
+
+function runChild(mode: 'single' | 'sweep', path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(import.meta.url), '--child', mode, path],
+      { maxBuffer: 1 << 24 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${mode} child failed: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+      },
+    );
+  });
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'PASS' : 'MISS';
+}
+
+export default async function readerBench(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tblens-reader-bench-'));
+  try {
+    const t0 = performance.now();
+    const singleDir = join(dir, 'single', 'network_train');
+    mkdirSync(singleDir, { recursive: true });
+    const singlePath = join(singleDir, eventFileName(0));
+    await writeRecordFile(singlePath, kohyaEvents(SINGLE_STEPS, 0));
+    const sweepRoot = join(dir, 'sweep');
+    for (let r = 0; r < SWEEP_RUNS; r++) {
+      const runDir = join(sweepRoot, `run-${String(r).padStart(3, '0')}`, 'network_train');
+      mkdirSync(runDir, { recursive: true });
+      await writeRecordFile(join(runDir, eventFileName(r + 1)), kohyaEvents(SWEEP_STEPS, r + 1));
+    }
+    console.log(`reader: inputs written in ${fmt((performance.now() - t0) / 1000, 1)} s to ${dir}`);
+
+    const s = (await runChild('single', singlePath)) as SingleResult;
+    const mbs = mb(s.bytes) / (s.loadMs / 1000);
+    const crcMbs = mb(s.bytes) / (s.crcMs / 1000);
+    const framingMbs = mb(s.bytes) / (s.framingMs / 1000);
+    console.log(`reader: single file, ${fmt(mb(s.bytes), 1)} MB, ${fmt(s.events)} events (${KOHYA_TAGS.length} kohya tags × ${fmt(SINGLE_STEPS)} steps), ${fmt(s.points)} points`);
+    console.log(`  bare CRC-32C pass        ${fmt(crcMbs).padStart(6)} MB/s  ${fmt(s.events / (s.crcMs / 1000) / 1e6, 1).padStart(5)} M events/s`);
+    console.log(`  framing + both CRCs      ${fmt(framingMbs).padStart(6)} MB/s  ${fmt(s.events / (s.framingMs / 1000) / 1e6, 1).padStart(5)} M events/s`);
+    console.log(`  load (decode + series)   ${fmt(mbs).padStart(6)} MB/s  ${fmt(s.events / (s.loadMs / 1000) / 1e6, 1).padStart(5)} M events/s  = ${fmt(mbs / crcMbs, 2)} × the CRC pass (best of 3; first load ${fmt(s.loadFirstMs)} ms)`);
+    console.log(`  peak RSS                 ${fmt(s.rssAfterFirstLoadMb).padStart(6)} MB after the first load (${fmt(s.rssMb)} MB after all passes)`);
+    console.log(`  target single file ≥ ${TARGET_MBS} MB/s: ${fmt(mbs)} MB/s ${verdict(mbs >= TARGET_MBS)}`);
+    console.log(`  target peak RSS ≤ ${TARGET_RSS_MB} MB: ${fmt(s.rssAfterFirstLoadMb)} MB ${verdict(s.rssAfterFirstLoadMb <= TARGET_RSS_MB)}`);
+
+    const w = (await runChild('sweep', sweepRoot)) as SweepResult;
+    const sweepCrcMbs = mb(w.bytes) / (w.crcMs / 1000);
+    const line = (label: string, ms: number) =>
+      `  ${label.padEnd(24)} ${fmt(ms / 1000, 2).padStart(6)} s   ${fmt(mb(w.bytes) / (ms / 1000)).padStart(5)} MB/s  ${fmt(w.events / (ms / 1000) / 1e6, 1).padStart(5)} M events/s  = ${fmt(mb(w.bytes) / (ms / 1000) / sweepCrcMbs, 2)} × the CRC pass`;
+    console.log(`reader: sweep, ${w.files} runs × ${fmt(SWEEP_STEPS)} steps × ${KOHYA_TAGS.length} tags, ${fmt(mb(w.bytes), 1)} MB, ${fmt(w.events)} events`);
+    console.log(`  bare CRC-32C pass        ${fmt(w.crcMs / 1000, 2).padStart(6)} s   ${fmt(sweepCrcMbs).padStart(5)} MB/s`);
+    console.log(line('load, one thread', w.inThreadMs));
+    console.log(line('load, worker threads', w.workersMs) + ` (first ${fmt(w.workersFirstMs / 1000, 2)} s)`);
+    console.log(`  worker result identical to in-thread: ${w.identical ? 'yes' : 'NO'}`);
+    console.log(`  target sweep ≤ ${TARGET_SWEEP_S} s: ${fmt(w.workersMs / 1000, 2)} s ${verdict(w.workersMs / 1000 <= TARGET_SWEEP_S && w.identical)}`);
+    if (w.diagnose && 'ms' in w.diagnose) {
+      const ratio = w.diagnose.ms / w.workersMs;
+      console.log(`  diagnose ${w.diagnose.runs} runs: ${fmt(w.diagnose.ms / 1000, 2)} s = ${fmt(ratio, 2)} × loading them`);
+      console.log(`  target diagnose ≤ ${TARGET_DIAGNOSE_RATIO}× load: ${fmt(ratio, 2)}× ${verdict(ratio <= TARGET_DIAGNOSE_RATIO)}`);
+    } else if (w.diagnose) {
+      console.log(`  diagnose cost: skipped (${w.diagnose.skipped})`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {
+  const [mode, path] = process.argv.slice(3);
+  const result = mode === 'single' ? await childSingle(path) : await childSweep(path);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
