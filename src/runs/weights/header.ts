@@ -97,7 +97,7 @@ export function parseSafetensorsHeader(path: string, fileSize: number, json: Uin
       for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
         if (typeof v === 'string') metadata[k] = v;
         else {
-          metadata[k] = JSON.stringify(v);
+          metadata[k] = brief(v, 10_000);
           warnings.push(`__metadata__.${k} is not a string (kept as its JSON text)`);
         }
       }
@@ -113,10 +113,10 @@ export function parseSafetensorsHeader(path: string, fileSize: number, json: Uin
     const expected = previous ? previous.end : 0;
     if (t.begin < expected) {
       return fail(previous
-        ? `tensor "${t.name}" [${t.begin}, ${t.end}) overlaps tensor "${previous.name}" [${previous.begin}, ${previous.end}) in the data section`
-        : `tensor "${t.name}" starts at ${t.begin}`);
+        ? `tensor ${brief(t.name, 200)} [${t.begin}, ${t.end}) overlaps tensor ${brief(previous.name, 200)} [${previous.begin}, ${previous.end}) in the data section`
+        : `tensor ${brief(t.name, 200)} starts at ${t.begin}`);
     }
-    if (t.begin > expected) return fail(`gap of ${t.begin - expected} bytes before tensor "${t.name}" at data offset ${expected} (byte ${dataStart + expected}); tensors must tile the data section`);
+    if (t.begin > expected) return fail(`gap of ${t.begin - expected} bytes before tensor ${brief(t.name, 200)} at data offset ${expected} (byte ${dataStart + expected}); tensors must tile the data section`);
     previous = t;
   }
   const used = previous ? previous.end : 0;
@@ -125,27 +125,38 @@ export function parseSafetensorsHeader(path: string, fileSize: number, json: Uin
 }
 
 function checkEntry(name: string, entry: unknown, dataLength: number): TensorEntry | string {
-  const where = `tensor "${name}"`;
+  const where = `tensor ${brief(name, 200)}`;
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return `${where}: header entry is not an object`;
   const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-  if (!isDType(dtype)) return `${where}: unknown dtype ${JSON.stringify(dtype)} (known: ${Object.keys(DTYPE_SIZE).join(', ')})`;
-  if (!Array.isArray(shape) || !shape.every(isCount)) return `${where}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`;
+  if (!isDType(dtype)) return `${where}: unknown dtype ${brief(dtype)} (known: ${Object.keys(DTYPE_SIZE).join(', ')})`;
+  if (!Array.isArray(shape) || !shape.every(isCount)) return `${where}: shape ${brief(shape)} is not a list of non-negative integers`;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    return `${where}: data_offsets ${JSON.stringify(offsets)} are not two non-negative integers below 2^53`;
+    return `${where}: data_offsets ${brief(offsets)} are not two non-negative integers below 2^53`;
   }
   const [begin, end] = offsets as number[];
   if (begin > end) return `${where}: data_offsets [${begin}, ${end}] end before they begin`;
   let elements = 1;
   for (const d of shape as number[]) {
     elements *= d;
-    if (!Number.isSafeInteger(elements)) return `${where}: shape ${JSON.stringify(shape)} has more than 2^53 elements`;
+    if (!Number.isSafeInteger(elements)) return `${where}: shape ${brief(shape)} has more than 2^53 elements`;
   }
   const bytes = elements * DTYPE_SIZE[dtype];
   if (!Number.isSafeInteger(bytes) || bytes !== end - begin) {
-    return `${where}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes but shape ${JSON.stringify(shape)} × ${dtype} needs ${bytes}`;
+    return `${where}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes but shape ${brief(shape)} × ${dtype} needs ${bytes}`;
   }
   if (end > dataLength) return `${where}: data ends at data offset ${end} but the data section has only ${dataLength} bytes; file truncated`;
   return { name, dtype, shape: shape as number[], elements, begin, end };
+}
+
+/** A value for an error line: JSON, cut short (a hostile header can nest deeply or run to 100 MB). */
+export function brief(v: unknown, max = 60): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = Array.isArray(v) ? '[…]' : typeof v === 'object' && v !== null ? '{…}' : String(v);
+  }
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function isCount(v: unknown): v is number {

@@ -183,3 +183,16 @@ describe('readWeightsSummary rejects bad files with a one-line error naming the 
     expect(r.details.warnings[0]).toMatch(/3 bytes after the last tensor/);
   });
 });
+
+describe('hostile header shapes', () => {
+  it('a deeply nested shape gives a short error, not a stack overflow message', async () => {
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const path = write(assemble(`{"a":{"dtype":"F16","shape":${deep},"data_offsets":[0,2]}}`, new Uint8Array(2)));
+    const r = await readWeightsSummary(path);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toMatch(/shape .* is not a list of non-negative integers/);
+      expect(r.error.length).toBeLessThan(300);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { DTYPE_SIZE } from './dtype.js';
-import type { SafetensorsHeader, TensorEntry } from './header.js';
+import { brief, type SafetensorsHeader, type TensorEntry } from './header.js';
 import { columnGram, rowGram } from './gram.js';
 import { classifyKey } from './keys.js';
 import { gramShape, type GramMap, type TensorReport } from './modules.js';
@@ -32,7 +32,7 @@ const DEFAULT_CHUNK = 8 << 20;
 export async function scanData(handle: FileHandle, header: SafetensorsHeader, options: ScanOptions = {}): Promise<ScanResult> {
   const chunk = Math.max(64, (options.chunkSize ?? DEFAULT_CHUNK) & ~7);
   const norms = options.norms ?? true;
-  const maxGram = options.maxGramElements ?? 1 << 26;
+  const maxGram = options.maxGramElements ?? 1 << 25;
   const hash = options.hash ? createHash('sha256') : undefined;
   const dataLength = header.fileSize - header.dataStart;
   // An 8-aligned ArrayBuffer of our own: pieces starting at buffer offset 0 are aligned for every dtype.
@@ -105,7 +105,7 @@ export async function scanData(handle: FileHandle, header: SafetensorsHeader, op
 }
 
 function truncated(header: SafetensorsHeader, t: TensorEntry, pos: number) {
-  return { ok: false as const, error: `${header.path}: data of tensor "${t.name}" ends early at byte ${header.dataStart + pos} (file truncated or shrank while reading)` };
+  return { ok: false as const, error: `${header.path}: data of tensor ${brief(t.name, 200)} ends early at byte ${header.dataStart + pos} (file truncated or shrank while reading)` };
 }
 
 function roundUp8(n: number): number {

@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { linkWeights } from './link.js';
+import { dirTimestamp } from './run-times.js';
+import type { WeightsSummary } from './summary.js';
+
+const P = (...parts: string[]) => join('/proj', ...parts);
+
+function file(path: string, startedAt: number | undefined, extra: Partial<WeightsSummary> = {}): WeightsSummary {
+  return {
+    path,
+    dtypes: ['F16'],
+    tensors: 3,
+    modules: 1,
+    nanElements: 0,
+    infElements: 0,
+    nanTensors: [],
+    infTensors: [],
+    upTensors: 1,
+    zeroUpTensors: 0,
+    upRms: 0.01,
+    metadata: {},
+    identity: { source: 'safetensors', trainingStartedAt: startedAt },
+    ...extra,
+  };
+}
+
+/** A kohya run as the GUI lays it out: `<project>/log/<prefix><local ts>/network_train/events…<unix>…`. */
+function run(name: string, dir: string, eventUnix: number | null, wall = NaN) {
+  const f = eventUnix === null ? 'events.out.tfevents.host' : `events.out.tfevents.${eventUnix}.host.123.0`;
+  return { name, dir, files: [{ path: join(dir, f), firstWallTime: wall }] };
+}
+
+describe('linkWeights', () => {
+  it('links by event-file time in the GUI layout (log/ and model/ apart), with checkpoints in order', () => {
+    // Two runs of one project, 40 min apart; local time UTC+2 in the directory names.
+    const a = run('log/char20240101120000/network_train', P('log', 'char20240101120000', 'network_train'), 1704103230);
+    const b = run('log/char20240101124000/network_train', P('log', 'char20240101124000', 'network_train'), 1704105630);
+    const startA = 1704103200.4; // 2024-01-01 10:00:00Z; event file 30 s later (after caching)
+    const startB = 1704105600.9;
+    const links = linkWeights(
+      [a, b],
+      [
+        file(P('model', 'char.safetensors'), startB, { steps: 1000, epoch: 10 }),
+        file(P('model', 'char-000002.safetensors'), startA, { steps: 200, epoch: 2 }),
+        file(P('model', 'char-000001.safetensors'), startA, { steps: 100, epoch: 1 }),
+        file(P('model', 'old.safetensors'), startA - 86400),
+        file(P('model', 'nometa.safetensors'), undefined),
+      ],
+    );
+    expect(links.runs[0].files.map((f) => f.path)).toEqual([P('model', 'char-000001.safetensors'), P('model', 'char-000002.safetensors')]);
+    expect(links.runs[1].files.map((f) => f.path)).toEqual([P('model', 'char.safetensors')]);
+    expect(links.runs[0].files[0].linkReason).toMatch(/is 30 s before event file events\.out\.tfevents\.1704103230/);
+    expect(links.unlinked).toEqual([
+      { path: P('model', 'old.safetensors'), reason: expect.stringMatching(/no run started near/) },
+      { path: P('model', 'nometa.safetensors'), reason: 'no ss_training_started_at in its metadata' },
+    ]);
+  });
+
+  it('falls back to the directory time with a whole-hour zone shift when no event-file time fits', () => {
+    // Event file 2 h after the start (long latent caching); directory made 20 s after the start, in UTC−5.
+    const start = 1704103200; // 2024-01-01 10:00:00Z = 05:00:00 local
+    const r = run('lora20240101050020/network_train', P('logs', 'lora20240101050020', 'network_train'), start + 7200);
+    const links = linkWeights([r], [file(P('out', 'lora.safetensors'), start)]);
+    expect(links.runs[0].files).toHaveLength(1);
+    expect(links.runs[0].files[0].linkReason).toMatch(/20 s before log directory lora20240101050020 \(read as UTC−5 h\)/);
+    // More than 14 h away is no zone.
+    const far = run('x20240102050020', P('logs', 'x20240102050020'), null);
+    expect(linkWeights([far], [file(P('out', 'x.safetensors'), start)]).runs[0].files).toHaveLength(0);
+  });
+
+  it('prefers the event-file time over a directory-time match of another run', () => {
+    const start = 1704103200;
+    const byEvent = run('a20240101100000', P('a20240101100000'), start + 40);
+    const byDir = run('b20240101150010', P('b20240101150010'), start + 5000); // dir matches at UTC+5
+    const links = linkWeights([byEvent, byDir], [file(P('w.safetensors'), start)]);
+    expect(links.runs[0].files).toHaveLength(1);
+    expect(links.runs[1].files).toHaveLength(0);
+  });
+
+  it('breaks time ties by directory proximity, then output name; lists true ties as ambiguous', () => {
+    const t = 1704103200;
+    const x = run('x/x20240101100000/network_train', P('x', 'x20240101100000', 'network_train'), t + 5);
+    const y = run('y/y20240101100000/network_train', P('y', 'y20240101100000', 'network_train'), t + 5);
+    const near = linkWeights([x, y], [file(P('y', 'y.safetensors'), t)]);
+    expect(near.runs[1].files).toHaveLength(1);
+    expect(near.runs[1].files[0].linkReason).toMatch(/2 runs started within 2 min.*nearest directory/);
+
+    const logs = P('logs');
+    const c1 = run('cat20240101100000', join(logs, 'cat20240101100000'), t + 5);
+    const c2 = run('dog20240101100000', join(logs, 'dog20240101100000'), t + 5);
+    const named = linkWeights([c1, c2], [file(P('dog.safetensors'), t, { identity: { source: 'safetensors', trainingStartedAt: t, outputName: 'dog' } })]);
+    expect(named.runs[1].files).toHaveLength(1);
+
+    const tied = linkWeights([c1, c2], [file(P('bird.safetensors'), t)]);
+    expect(tied.runs.every((r) => r.files.length === 0)).toBe(true);
+    expect(tied.runs[0].ambiguous[0].reason).toMatch(/matches 2 runs equally well/);
+    expect(tied.runs[0].note).toMatch(/ambiguous/);
+    expect(tied.unlinked[0].reason).toMatch(/ambiguous between runs cat20240101100000, dog20240101100000/);
+  });
+
+  it('reports the first checkpoint holding NaN/Inf', () => {
+    const t = 1704103200;
+    const r = run('r20240101100000', P('r20240101100000'), t + 5);
+    const links = linkWeights(
+      [r],
+      [
+        file(P('m-000003.safetensors'), t, { steps: 300, epoch: 3, nanElements: 10 }),
+        file(P('m-000002.safetensors'), t, { steps: 200, epoch: 2, infElements: 1 }),
+        file(P('m-000001.safetensors'), t, { steps: 100, epoch: 1 }),
+      ],
+    );
+    expect(links.runs[0].firstNonFinite).toEqual({ path: P('m-000002.safetensors'), steps: 200, epoch: 2, nanElements: 0, infElements: 1 });
+  });
+
+  it('reads kohya directory timestamps', () => {
+    expect(dirTimestamp('glypha-adamw-20261129140106')).toEqual({ component: 'glypha-adamw-20261129140106', prefix: 'glypha-adamw-', time: 1795960866 });
+    expect(dirTimestamp('20261329140106')).toBeUndefined();
+    expect(dirTimestamp('network_train')).toBeUndefined();
+  });
+});
