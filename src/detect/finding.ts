@@ -22,7 +22,9 @@ export type FindingKind =
   | 'damaged'
   | 'not_event_file'
   | 'empty'
-  | 'insufficient_data';
+  | 'insufficient_data'
+  /** The log stops before the planned steps (or, logs only, inside a kohya epoch): stopped, crashed or still running. */
+  | 'incomplete';
 
 export interface Finding {
   kind: FindingKind;
