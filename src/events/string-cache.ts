@@ -4,33 +4,44 @@ const { util } = protobuf;
 
 // A log repeats a handful of tag names millions of times. Decoding each from UTF-8 allocates a
 // fresh string that every Map lookup must hash again; returning the same string instance for the
-// same bytes costs one hash over the bytes and keeps Map lookups on the fast path.
+// same bytes costs one byte comparison and keeps Map lookups on the fast path.
+//
+// The cache is two-way set-associative over a hash of the length and five sampled bytes (hashing
+// every byte costs more than the comparison that follows anyway). A miss only costs a decode, so
+// correctness never depends on the hash.
 
-const SLOTS = 1024; // direct-mapped; a collision only costs a decode
-const MAX_BYTES = 256;
-const keys: (Uint8Array | undefined)[] = new Array(SLOTS).fill(undefined);
-const values: string[] = new Array(SLOTS).fill('');
+const SETS = 512;
+const MAX_BYTES = 64;
+const pool = new Uint8Array(SETS * 2 * MAX_BYTES);
+const lengths = new Int32Array(SETS * 2).fill(-1);
+const strings: string[] = new Array(SETS * 2).fill('');
+/** Which way of each set to replace next. */
+const victim = new Uint8Array(SETS);
+
+function matches(slot: number, bytes: Uint8Array, start: number, n: number): boolean {
+  if (lengths[slot] !== n) return false;
+  const base = slot * MAX_BYTES;
+  let k = 0;
+  while (k < n && pool[base + k] === bytes[start + k]) k++;
+  return k === n;
+}
 
 /** The UTF-8 string of bytes[start, end), exactly as protobufjs decodes it, shared between calls. */
 export function cachedUtf8(bytes: Uint8Array, start: number, end: number): string {
   const n = end - start;
-  if (n > MAX_BYTES || n <= 0) return n <= 0 ? '' : util.utf8.read(bytes, start, end);
-  let h = 0x811c9dc5 ^ n;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  const slot = (h ^ (h >>> 16)) & (SLOTS - 1);
-  const key = keys[slot];
-  if (key !== undefined && key.length === n) {
-    let same = true;
-    for (let k = 0; k < n; k++) {
-      if (key[k] !== bytes[start + k]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return values[slot];
-  }
+  if (n <= 0) return '';
+  if (n > MAX_BYTES) return util.utf8.read(bytes, start, end);
+  const h =
+    Math.imul(n, 0x9e3779b1) ^ bytes[start] ^ (bytes[end - 1] << 7) ^ (bytes[start + (n >> 1)] << 2) ^ (bytes[end - 1 - (n >> 1)] << 5) ^ (bytes[start + (n >> 2)] << 11);
+  const set = (h ^ (h >>> 13)) & (SETS - 1);
+  const a = set * 2;
+  if (matches(a, bytes, start, n)) return strings[a];
+  if (matches(a + 1, bytes, start, n)) return strings[a + 1];
   const text = util.utf8.read(bytes, start, end);
-  keys[slot] = bytes.slice(start, end);
-  values[slot] = text;
+  const slot = a + victim[set];
+  victim[set] ^= 1;
+  pool.set(bytes.subarray(start, end), slot * MAX_BYTES);
+  lengths[slot] = n;
+  strings[slot] = text;
   return text;
 }

@@ -1,11 +1,10 @@
-import { open } from 'node:fs/promises';
-import type { RecordDamage } from './damage.js';
+import { open, type FileHandle } from 'node:fs/promises';
 import { newScanState, scanWindow, type RecordSink } from './scan.js';
 
 export interface ReadFileOptions {
   /** Absolute byte offset to start at (watch mode resumes where the previous read stopped). */
   start?: number;
-  /** Bytes read per I/O call; memory stays at about this size plus the largest record. */
+  /** Bytes read per I/O call; memory stays at about twice this size plus the largest record. */
   chunkSize?: number;
 }
 
@@ -25,50 +24,49 @@ const DEFAULT_CHUNK = 4 << 20;
 
 /**
  * Streams the records of one TFRecord file into `sink`. Memory is bounded by the chunk size and
- * the largest record, never by the file size. I/O failures (missing file, permission) come back as
- * `{ ok: false }`; damage inside the file goes to `sink.damage` and reading continues.
+ * the largest record, never by the file size, and never exceeds the bytes the file holds. The
+ * next chunk is read while the current one is scanned. I/O failures (missing file, permission)
+ * come back as `{ ok: false }`; damage inside the file goes to `sink.damage` and reading continues.
  */
 export async function readRecordFile(path: string, sink: RecordSink, options: ReadFileOptions = {}): Promise<ReadFileResult> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
     return { ok: false, error: ioMessage(error) };
   }
+  let pending: Promise<{ bytesRead: number }> | null = null;
   try {
     const size = (await handle.stat()).size;
     const start = Math.min(options.start ?? 0, size);
-    const state = newScanState(size);
+    const state = newScanState(size, start);
     const chunk = Math.max(64, options.chunkSize ?? DEFAULT_CHUNK);
-    let buffer: Uint8Array = new Uint8Array(Math.min(chunk, Math.max(size - start, 1)));
+    const rest = size - start;
+    // A file that fits one chunk is read straight into the window; larger ones read ahead into `spare`.
+    let buffer: Uint8Array = new Uint8Array(Math.min(chunk, Math.max(rest, 1)));
+    const spare = rest > chunk ? new Uint8Array(chunk) : buffer;
     let filled = 0; // bytes of buffer holding file data from `base`
     let base = start; // absolute offset of buffer[0]
     let position = start; // next absolute offset to read from the file
-    let resumeAt = start;
-    const tracking: RecordSink = {
-      record(bytes, s, e, offset) {
-        resumeAt = offset + (e - s) + 16;
-        sink.record(bytes, s, e, offset);
-      },
-      damage(d: RecordDamage) {
-        if (d.kind === 'crc_error') resumeAt = d.offset + d.length;
-        sink.damage(d);
-      },
-    };
+    const readNext = () =>
+      spare === buffer ? handle.read(buffer, filled, size - position, position) : handle.read(spare, 0, Math.min(spare.length, size - position), position);
+    if (position < size) pending = readNext();
     for (;;) {
-      const atEof = position >= size;
-      if (!atEof) {
-        if (filled === buffer.length) buffer = grow(buffer, Math.min(buffer.length * 2, size - base));
-        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position);
-        if (bytesRead === 0) {
-          // Shrunk after stat: treat what we have as the whole file.
-          state.fileSize = position;
+      if (pending) {
+        const { bytesRead } = await pending;
+        pending = null;
+        // Shrunk after stat: treat what we have as the whole file.
+        if (bytesRead === 0) state.fileSize = position;
+        if (spare !== buffer) {
+          if (filled + bytesRead > buffer.length) buffer = grow(buffer, filled + bytesRead, size - base);
+          buffer.set(spare.subarray(0, bytesRead), filled);
         }
         filled += bytesRead;
         position += bytesRead;
+        if (bytesRead > 0 && position < state.fileSize) pending = readNext();
       }
-      const eof = position >= state.fileSize || atEof;
-      const consumed = scanWindow(state, buffer, filled, base, eof, tracking);
+      const eof = pending === null;
+      const consumed = scanWindow(state, buffer, filled, base, eof, sink);
       // At EOF the scanner has reported whatever it could not consume.
       if (eof || state.finished) break;
       if (consumed > 0) {
@@ -77,16 +75,19 @@ export async function readRecordFile(path: string, sink: RecordSink, options: Re
         base += consumed;
       }
     }
-    return { ok: true, size: state.fileSize, resumeAt, records: state.records, damaged: state.damaged };
+    return { ok: true, size: state.fileSize, resumeAt: state.resumeAt, records: state.records, damaged: state.damaged };
   } catch (error) {
     return { ok: false, error: ioMessage(error) };
   } finally {
+    // Never close under a read still in flight (the scanner may finish early).
+    if (pending) await pending.catch(() => undefined);
     await handle.close();
   }
 }
 
-function grow(buffer: Uint8Array, size: number): Uint8Array {
-  const next = new Uint8Array(Math.max(size, buffer.length + 1));
+/** A window of at least `need` bytes: doubling, but never past what is left of the file. */
+function grow(buffer: Uint8Array, need: number, left: number): Uint8Array {
+  const next = new Uint8Array(Math.max(need, Math.min(buffer.length * 2, left)));
   next.set(buffer);
   return next;
 }

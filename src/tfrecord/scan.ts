@@ -21,10 +21,12 @@ export interface ScanState {
   damaged: boolean;
   /** Set once the rest of the file cannot hold records (truncated tail, not an event file). */
   finished: boolean;
+  /** Absolute offset just past the last complete record (good or CRC-damaged): where a re-read of a growing file resumes. */
+  resumeAt: number;
 }
 
-export function newScanState(fileSize: number): ScanState {
-  return { fileSize, resyncFrom: -1, records: 0, damaged: false, finished: false };
+export function newScanState(fileSize: number, start = 0): ScanState {
+  return { fileSize, resyncFrom: -1, records: 0, damaged: false, finished: false, resumeAt: start };
 }
 
 const HEADER = 12;
@@ -106,6 +108,7 @@ export function scanWindow(
       // The file shrank under us after stat: same as a truncated tail.
       return finish(state, sink, { kind: 'truncated', offset: absolute, bytes: windowEnd - i, detail: `record of ${len + 16} bytes, only ${windowEnd - i} present` }, windowEnd);
     }
+    state.resumeAt = recordEnd;
     if (maskedCrc32cInt(b, i + HEADER, end) !== i32(b, end)) {
       state.damaged = true;
       sink.damage({ kind: 'crc_error', offset: absolute, length: len + 16 });
