@@ -121,6 +121,13 @@ export function scanWindow(
   return i;
 }
 
+/** Scans a whole file held in memory; the same records and damage as streaming it from disk. */
+export function scanBuffer(bytes: Uint8Array, sink: RecordSink): ScanState {
+  const state = newScanState(bytes.length);
+  scanWindow(state, bytes, bytes.length, 0, true, sink);
+  return state;
+}
+
 /**
  * Looks for the next offset ≥ i where a record verifies. Returns the window index to continue at,
  * or -(consumed + 1) when more bytes are needed (or the file ended while resynchronising).
