@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { compareFindings, type Finding, type FindingKind, type Severity } from '../detect/finding.js';
+import { runStats, type RunStats } from '../detect/diagnose.js';
 import type { RunIdentity } from '../runs/identity.js';
 import type { WeightsSummary } from '../runs/weights/summary.js';
-import type { LossProfile } from './sparkline.js';
+import type { Run } from '../runs/types.js';
+import { lossProfile, type LossProfile } from './sparkline.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
 
 /** Bumped only when a field changes meaning or disappears; new fields do not bump it. */
@@ -48,19 +50,14 @@ export interface ReportWeights {
   hashMismatch: boolean | null;
 }
 
-export interface ReportStats {
-  files: number;
-  records: number;
-  /** Damaged, truncated or undecodable records over all files. */
-  damagedRecords: number;
-  restarts: number;
-  supersededPoints: number;
-  scalarTags: number;
-  lastStep: number | null;
-  /** The loss curve in buckets, for sparklines; null when the run logged no loss. */
-  loss: LossProfile | null;
-  /** Numbers the detectors computed (block CV, lr peak, …), as they report them. */
-  detector: Record<string, unknown>;
+/** The detectors' per-run numbers, plus the loss curve in buckets for sparklines (null when no loss was logged). */
+export type ReportStats = RunStats & { lossProfile: LossProfile | null };
+
+/** A run's report statistics: `runStats`, and the profile of the same loss tag the detectors judged. */
+export function reportStats(run: Run): ReportStats {
+  const stats = runStats(run);
+  const loss = stats.lossTag === null ? undefined : run.scalars.get(stats.lossTag);
+  return { ...stats, lossProfile: loss && loss.length > 0 ? lossProfile(loss) : null };
 }
 
 export interface ReportRun {
@@ -125,6 +122,7 @@ export const KIND_TITLES: Record<FindingKind, string> = {
   not_event_file: 'Not an event file',
   empty: 'Run has no data',
   insufficient_data: 'Too little data to judge',
+  incomplete: 'Run stopped early',
 };
 
 /** Everything analysis produced for one run, before it is put in report form. */
@@ -135,7 +133,7 @@ export interface RunInput {
   identity: RunIdentity;
   weights: WeightsSummary[];
   weightsNote?: string | null;
-  stats: Omit<ReportStats, 'detector'> & { detector?: Record<string, unknown> };
+  stats: ReportStats;
   findings: Finding[];
   /** The checks that applied to this run, and those that could not (with why). */
   checks: { kind: FindingKind; skipped?: string }[];
@@ -241,7 +239,7 @@ export function assembleReport(input: ReportInput): DiagnosisReport {
       identity: r.identity,
       weights: r.weights.map((w) => reportWeights(w, input.base)).sort((a, b) => byText(a.path, b.path)),
       weightsNote: r.weightsNote ?? null,
-      stats: { ...r.stats, detector: r.stats.detector ?? {} },
+      stats: r.stats,
       findings,
     };
   });

@@ -72,7 +72,8 @@ export function identityParts(id: RunIdentity): string[] {
   if (steps !== undefined) parts.push(`${steps} steps`);
   if (id.epochs !== undefined) parts.push(plural(id.epochs, 'epoch'));
   if (id.networkDim !== undefined) parts.push(`dim ${id.networkDim}${id.networkAlpha !== undefined ? `/alpha ${fmtNum(id.networkAlpha)}` : ''}`);
-  if (id.mixedPrecision) parts.push(id.mixedPrecision);
+  // kohya writes `no` for full fp32 training.
+  if (id.mixedPrecision) parts.push(id.mixedPrecision === 'no' ? 'fp32' : `${id.mixedPrecision} mixed precision`);
   return parts;
 }
 

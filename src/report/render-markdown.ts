@@ -17,20 +17,21 @@ const VERDICT = { failed: '❌ failed', warnings: '⚠️ warnings', notes: '✅
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 function runRow(run: ReportRun): string {
-  const l = run.stats.loss;
+  const st = run.stats;
+  const l = st.lossProfile;
   const spark = l && l.points > 0 ? sparkline(l) : '';
-  const loss = l && l.first !== null ? `${fmtNum(l.last)} (min ${fmtNum(l.min)}, max ${fmtNum(l.max)})` : '–';
+  const loss = st.lossLast !== null ? `${fmtNum(st.lossLast)} (min ${fmtNum(st.lossMin)}, max ${fmtNum(st.lossMax)})` : '–';
   const id = identityParts(run.identity).slice(0, 3).join(' · ');
   const cells = [
     mdCode(run.run),
     VERDICT[verdict(run)],
     spark ? mdCode(spark) : '',
     loss,
-    fmtNum(run.stats.lastStep),
+    fmtNum(st.lastStep),
     id ? mdText(id) : '–',
-    String(l?.nonFinite ?? 0),
-    String(run.stats.restarts),
-    String(run.stats.damagedRecords),
+    String(st.lossNaN + st.lossInf),
+    String(st.restarts),
+    String(st.damagedRecords),
   ];
   return `| ${cells.join(' | ')} |`;
 }

@@ -32,7 +32,7 @@ function verdictLine(run: ReportRun, p: Paint, passed: number): string {
 }
 
 function lossLine(run: ReportRun, p: Paint): string | null {
-  const l = run.stats.loss;
+  const l = run.stats.lossProfile;
   if (!l || l.points === 0) return null;
   const spark = l.means.some((m) => m !== null) || l.nonFiniteBuckets.length > 0 ? sparkline(l) : '';
   const range = l.first === null ? 'no finite values' : `${fmtNum(l.first)} → ${fmtNum(l.last)} (min ${fmtNum(l.min)}, max ${fmtNum(l.max)})`;
@@ -65,8 +65,10 @@ export function renderText(report: DiagnosisReport, options: TextOptions = {}): 
     out.push(p.dim(`  ${id.length > 0 ? termText(id.join(' · ')) : 'no run metadata (no weights file linked, no hparams logged)'}`));
     for (const w of run.weights) {
       const health = w.nanElements + w.infElements > 0 ? p.red(`${w.nanElements} NaN, ${w.infElements} Inf`) : `${w.zeroUpTensors}/${w.upTensors} lora_up all-zero`;
-      out.push(p.dim(`  weights: ${termText(w.path)} (${w.dtypes.join('/')}, ${w.modules} modules; `) + health + p.dim(`)${w.linkReason ? `; ${termText(w.linkReason)}` : ''}`));
+      // Why it was linked is in the JSON (`linkReason`): one line per file keeps the text scannable.
+      out.push(p.dim(`  weights: ${termText(w.path)}${w.steps !== null ? ` @ step ${w.steps}` : ''} (${w.dtypes.join('/')}, ${w.modules} modules; `) + health + p.dim(')'));
     }
+    if (run.weights.length === 0 && run.weightsNote) out.push(p.dim(`  weights: ${termText(run.weightsNote)}`));
     for (const f of run.findings) out.push(...findingLines(f, p));
     out.push('');
   }
