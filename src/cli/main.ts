@@ -10,6 +10,8 @@ const commands: CommandModule[] = [exportCommand, inspectCommand, diagnoseComman
 /** Runs the CLI; resolves to the process exit code (0 ok, 1 findings/damage with --strict, 2 usage or unreadable input). */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
+  // yargs still calls the command handler after reporting a validation failure: it must not run then.
+  let failed = false;
   let parser = yargs(argv)
     .scriptName('tblens')
     .strict()
@@ -21,9 +23,11 @@ export async function main(argv: string[]): Promise<number> {
       if (error) throw error;
       process.stderr.write(`tblens: ${message}\n  (see tblens --help)\n`);
       exitCode = 2;
+      failed = true;
     });
   for (const c of commands) {
     parser = parser.command(c.command, c.describe, c.builder, async (args) => {
+      if (failed) return;
       exitCode = await c.run(args);
     });
   }
