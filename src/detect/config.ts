@@ -60,8 +60,10 @@ export interface DetectConfig {
     /** A loss-only notice needs ρ at or above this as well as a CI reaching 1 (essentially no change). */
     lossOnlyRho: number;
     /**
-     * Peak effective lr below which the optimizer could not move the weights, per family. Healthy
-     * lowest peaks on fixtures: Adam family 5e-5, Lion 1e-5; kohya docs 1e-4…1e-3 (Lion 3–10× lower).
+     * Peak effective lr below which the optimizer could hardly move the weights, per family.
+     * Healthy lowest peaks on fixtures: Adam family 5e-5, Lion 1e-5; kohya docs put LoRA at 1e-4…1e-3
+     * and Lion 3–10× lower. Floors sit a decade below the lowest plausible healthy lr (Adam 5e-5 → 5e-6,
+     * Lion 1e-5 → 1e-6); an unknown optimizer (logs only) gets the lowest family floor.
      */
     lrFloor: { adam: number; lion: number; sgd: number; other: number };
     /** Weight-decay budget D = wd·Σlr (AdamW-style decoupled decay shrinks early updates by e^−D). Healthy worst: 0.5. */
@@ -91,6 +93,8 @@ export interface DetectConfig {
     /** lr exactly frozen for ≥ max(frozenMinPoints, frozenShare·N) points while a continuous schedule should move it. */
     frozenMinPoints: number;
     frozenShare: number;
+    /** Scattered exact repeats (skipped scheduler steps) in a known continuous schedule: ≥ max(frozenMinPoints, repeatShare·N). Healthy cosine/linear: 0. */
+    repeatShare: number;
   };
   overfitting: {
     minValidations: number;
@@ -137,7 +141,7 @@ export const DEFAULT_CONFIG: DetectConfig = {
     lateShare: 0.25,
     z: 1.96,
     lossOnlyRho: 0.97,
-    lrFloor: { adam: 1e-6, lion: 1e-7, sgd: 1e-5, other: 1e-7 },
+    lrFloor: { adam: 5e-6, lion: 1e-6, sgd: 1e-5, other: 1e-6 },
     decayBudget: 1,
     decayBudgetStrong: 5,
     weightMoveRatio: 0.1,
@@ -152,6 +156,7 @@ export const DEFAULT_CONFIG: DetectConfig = {
     warmupRise: 2,
     frozenMinPoints: 20,
     frozenShare: 0.05,
+    repeatShare: 0.01,
   },
   overfitting: {
     minValidations: 3,
@@ -183,6 +188,7 @@ const SHARE_FIELDS = new Set([
   'lr.lowStepShare',
   'lr.warmupTail',
   'lr.frozenShare',
+  'lr.repeatShare',
   'weights.stepsMismatchShare',
 ]);
 const INTEGER_FIELDS = new Set([

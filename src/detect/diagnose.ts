@@ -22,6 +22,9 @@ import { detectRestart } from './restart.js';
 import { detectStepCollapse } from './step-collapse.js';
 import { detectWeights } from './weights.js';
 
+export { DEFAULT_CONFIG, mergeConfig, type DetectConfig } from './config.js';
+export type { DiagnosisInput } from './input.js';
+
 /** Every detector with the kinds it can emit (for the checks-passed list). */
 export const DETECTORS: { kinds: FindingKind[]; detect: Detector }[] = [
   { kinds: ['truncated', 'crc_error', 'damaged', 'not_event_file'], detect: detectDamage },

@@ -154,11 +154,12 @@ function frozenStretch(g: LrGroup, config: DetectConfig, scheduler: string): Par
     }
   }
   const minLen = Math.max(c.frozenMinPoints, Math.ceil(c.frozenShare * n));
+  const minRepeats = Math.max(c.frozenMinPoints, Math.ceil(c.repeatShare * n));
   const known = scheduler !== '' && CONTINUOUS.test(scheduler);
   const value = s.values[bestStart];
   const stall = bestLen >= minLen && value !== 0;
   let fires: boolean;
-  if (known) fires = stall || repeats >= minLen;
+  if (known) fires = stall || repeats >= minRepeats;
   else if (scheduler !== '') fires = false;
   else {
     // Without metadata, only a stall in the middle of a moving schedule counts: constant_with_warmup
@@ -173,14 +174,14 @@ function frozenStretch(g: LrGroup, config: DetectConfig, scheduler: string): Par
   const to = s.steps[bestStart + bestLen - 1];
   const what = stall
     ? `stayed exactly at ${fmt(value)} for ${bestLen} logged steps (${from}–${to}, threshold ${minLen})`
-    : `repeated its previous value at ${repeats} of ${n} logged steps (threshold ${minLen})`;
+    : `repeated its previous value at ${repeats} of ${n} logged steps (threshold ${minRepeats})`;
   return {
     severity: 'warning',
     tag: g.tag,
     step: stall ? from : s.steps[0],
     endStep: stall ? to : s.steps[n - 1],
     message: `${g.tag} ${what} while ${scheduler ? `the ${scheduler} schedule` : 'the schedule'} changes it at every step: optimizer steps were skipped (the fp16 loss-scaler overflow signature).`,
-    evidence: { value: stall ? value : null, longestStall: bestLen, fromStep: from, toStep: to, repeats, points: n, threshold: minLen, scheduler: scheduler || null, changes },
+    evidence: { value: stall ? value : null, longestStall: bestLen, fromStep: from, toStep: to, repeats, points: n, threshold: stall ? minLen : minRepeats, scheduler: scheduler || null, changes },
     advice: 'fp16 gradients overflowed and the scaler skipped these steps (the scheduler skips with it): train in bf16, lower the learning rate, or enable gradient clipping.',
     confidence: known ? 'high' : 'medium',
   };

@@ -6,29 +6,9 @@ import type { DiagnosisInput } from './input.js';
 import { lossView } from './loss-view.js';
 import { pct, round } from './numbers.js';
 
-/**
- * Per-group zero counts, when the weights reader provides them (`groups` or `blocks` beside the
- * summary: `te`, `te1`, `down`, `mid`, `up`, `double`, …). Without them only the overall count is known.
- */
-export interface GroupZeros {
-  group: string;
-  upTensors: number;
-  zeroUpTensors: number;
-}
-
-function groupsOf(w: WeightsSummary): GroupZeros[] | null {
-  const extra = w as WeightsSummary & { groups?: unknown; blocks?: unknown };
-  const list = Array.isArray(extra.groups) ? extra.groups : Array.isArray(extra.blocks) ? extra.blocks : null;
-  if (!list) return null;
-  const byGroup = new Map<string, GroupZeros>();
-  for (const item of list as Partial<GroupZeros>[]) {
-    if (typeof item?.group !== 'string' || typeof item.upTensors !== 'number' || typeof item.zeroUpTensors !== 'number') return null;
-    const g = byGroup.get(item.group) ?? { group: item.group, upTensors: 0, zeroUpTensors: 0 };
-    g.upTensors += item.upTensors;
-    g.zeroUpTensors += item.zeroUpTensors;
-    byGroup.set(item.group, g);
-  }
-  return [...byGroup.values()];
+/** Per-group zero counts (`te`, `te1`, `down`, `mid`, `up`, `double`, …) when the reader gave them. */
+function groupsOf(w: WeightsSummary): { group: string; upTensors: number; zeroUpTensors: number }[] | null {
+  return w.groups && w.groups.length > 0 ? w.groups : null;
 }
 
 function listNames(names: string[], max = 3): string {
