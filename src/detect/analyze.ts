@@ -23,7 +23,7 @@ export interface AnalyzeOptions {
 export type AnalyzeResult = { ok: true; report: DiagnosisReport } | { ok: false; error: string };
 
 /** Metadata from the weights file first (it records what actually ran), gaps filled from kohya's logged hparams. */
-function identityOf(run: Run, weights: WeightsSummary[]): RunIdentity {
+export function identityOf(run: Run, weights: WeightsSummary[]): RunIdentity {
   const fromHParams = Object.keys(run.hparams).length > 0 ? identityFromHParams(run.hparams) : undefined;
   // The final save carries the most steps; epoch checkpoints of the same run share its settings.
   const main = [...weights].sort((a, b) => (b.steps ?? -1) - (a.steps ?? -1) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))[0];
@@ -64,7 +64,10 @@ export async function analyze(paths: string[], options: AnalyzeOptions = {}): Pr
   const names = displayNames(entries.map((e) => ({ dir: e.run.dir, root: e.root.root })));
   const runs: Run[] = entries.map((e, i) => ({ ...e.run, name: names[i] }));
 
-  const links = await linkRunWeights(runs, [...paths, ...weightsDirs]);
+  // Log paths are searched for LoRA files only when they are directories: an event file given directly is not a candidate.
+  const logDirs: string[] = [];
+  for (const p of paths) if ((await stat(p).catch(() => undefined))?.isDirectory()) logDirs.push(p);
+  const links = await linkRunWeights(runs, [...logDirs, ...weightsDirs]);
   for (const s of links.skipped) problems.push({ path: s.path, message: `weights search skipped it (${s.reason})` });
   for (const line of links.unreadable) problems.push({ path: null, message: line });
 
