@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -104,6 +104,33 @@ describe('exit codes', () => {
     expect((await cli(['check', warnOnly.path, '--format', 'json', '--fail-on', 'warning'], PLAIN)).code).toBe(1);
   });
 
+  it('2 when every event file under a path is unreadable (a git-lfs pointer), findings when one good file remains', async () => {
+    const lfs = join(tmp, 'lfs-only', 'run');
+    await mkdir(lfs, { recursive: true });
+    const pointer = 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n';
+    await writeFile(join(lfs, 'events.out.tfevents.1700000000.host.1.0'), pointer);
+    const r = await cli(['check', join(tmp, 'lfs-only'), '--format', 'json'], PLAIN);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/lfs-only: no readable event file/);
+    const mixed = join(tmp, 'mixed');
+    await cp(join(KOHYA, 'sweep/adamw'), join(mixed, 'good'), { recursive: true });
+    await mkdir(join(mixed, 'bad'), { recursive: true });
+    await writeFile(join(mixed, 'bad', 'events.out.tfevents.1700000000.host.1.0'), pointer);
+    const m = await cli(['check', mixed, '--format', 'json'], PLAIN);
+    expect(m.code).not.toBe(2);
+    const bad = JSON.parse(m.stdout).runs.find((x: any) => x.run === 'bad');
+    expect(bad.findings.map((f: any) => f.kind)).toContain('not_event_file');
+  });
+
+  it('an event file given directly is diagnosed and is not mistaken for a weights candidate', async () => {
+    const file = `${KOHYA}/sweep/adamw/glypha-adamw-20261129140106/network_train/events.out.tfevents.1795960866.vm.5635.0`;
+    const r = await cli(['check', file, '--format', 'json', '--weights', `${KOHYA}/sweep/adamw`], PLAIN);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.problems).toEqual([]);
+    expect(rep.runs[0].weights.map((w: any) => w.path)).toEqual([`${KOHYA}/sweep/adamw/glypha-adamw.safetensors`]);
+  });
+
   it('damaged files give findings, not exit 2', async () => {
     for (const run of ['truncated', 'corrupt-crc']) {
       const r = await cli(['check', `${KOHYA}/${run}`, '--format', 'json'], PLAIN);
@@ -160,6 +187,14 @@ describe('check formats', () => {
     expect(md.startsWith('# earlier step content\n')).toBe(true);
     expect(md).toMatch(/^\| run \| verdict \|/m);
     expect(md).toContain('`explode`');
+  });
+
+  it('makes annotation paths relative to GITHUB_WORKSPACE and leaves out files outside it', async () => {
+    const inside = await cli(['check', `${KOHYA}/explode`, '--format', 'github'], { ...PLAIN, GITHUB_WORKSPACE: join(process.cwd(), 'fixtures') });
+    expect(inside.stdout).toMatch(/^::error file=kohya\/explode\//m);
+    const outside = await cli(['check', `${KOHYA}/explode`, '--format', 'github'], { ...PLAIN, GITHUB_WORKSPACE: tmp });
+    expect(outside.stdout).toMatch(/^::error title=/m);
+    expect(outside.stdout).not.toContain('file=');
   });
 
   it('JUnit and SARIF on exit 2 still say why', async () => {

@@ -76,6 +76,7 @@ export function renderMarkdown(report: DiagnosisReport, options: MarkdownOptions
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...report.runs.map(runRow),
     '',
+    '',
   ].join('\n');
   const problems =
     report.problems.length === 0
