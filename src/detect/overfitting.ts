@@ -19,6 +19,17 @@ function finitePoints(s: Series): { steps: Float64Array; values: Float64Array } 
   return { steps, values };
 }
 
+/** δ = max(minDelta, madFactor · MAD(successive differences) / median): the series' own step-to-step noise. */
+function margin(values: Float64Array, c: DetectConfig['overfitting']): number {
+  if (values.length < 3) return c.minDelta;
+  const diffs = new Float64Array(values.length - 1);
+  for (let i = 1; i < values.length; i++) diffs[i - 1] = values[i] - values[i - 1];
+  const medDiff = median(diffs);
+  const mad = median(diffs.map((d) => Math.abs(d - medDiff)));
+  const med = median(values);
+  return med > 0 ? Math.max(c.minDelta, (c.madFactor * mad) / med) : c.minDelta;
+}
+
 /** Mean of the training loss over [from, to] on its own axis (NaN when no points). */
 function meanBetween(s: Series, from: number, to: number): number {
   let sum = 0;
@@ -50,14 +61,8 @@ export function detectOverfitting(input: DiagnosisInput, config: DetectConfig): 
   let best = 0;
   for (let i = 1; i < n; i++) if (values[i] < values[best]) best = i;
   if (best >= n - c.patience) return [];
-  const diffs = new Float64Array(n - 1);
-  for (let i = 1; i < n; i++) diffs[i - 1] = values[i] - values[i - 1];
-  const medDiff = median(diffs);
-  const absDev = diffs.map((d) => Math.abs(d - medDiff));
-  const mad = median(absDev);
-  const med = median(values);
-  if (!(med > 0) || !(values[best] > 0)) return [];
-  const delta = Math.max(c.minDelta, (c.madFactor * mad) / med);
+  if (!(median(values) > 0) || !(values[best] > 0)) return [];
+  const delta = margin(values, c);
   const limit = values[best] * (1 + delta);
   for (let i = n - c.patience; i < n; i++) if (values[i] < limit) return [];
 
@@ -65,11 +70,14 @@ export function detectOverfitting(input: DiagnosisInput, config: DetectConfig): 
   const trainTag = val.axis === 'epoch' ? epochLossTag(tags) : lossView(input.run)?.tag ?? null;
   const train = trainTag ? input.run.scalars.get(trainTag) : undefined;
   let trainChange = NaN;
+  let trainDelta = NaN;
   if (train) {
     const before = meanBetween(train, steps[Math.max(0, best - 1)], steps[best]);
     const after = meanBetween(train, steps[n - c.patience], steps[n - 1]);
     trainChange = after / before;
-    if (trainChange > 1 + delta) return [];
+    // Judged against the training curve's own epoch-to-epoch noise (diffusion epoch losses wander ±15–25 %).
+    trainDelta = margin(finitePoints(train).values, c);
+    if (trainChange > 1 + trainDelta) return [];
   }
   const last = values[n - 1];
   const axis = val.axis === 'epoch' ? 'epoch' : 'step';
@@ -97,6 +105,7 @@ export function detectOverfitting(input: DiagnosisInput, config: DetectConfig): 
         validations: n,
         trainTag,
         trainChange: Number.isFinite(trainChange) ? round(trainChange) : null,
+        trainDelta: Number.isFinite(trainDelta) ? round(trainDelta) : null,
       },
       advice: `Use the checkpoint from ${axis} ${steps[best]} (save every ${axis} to have it), or train fewer ${axis}s / with a lower learning rate or more regularisation (more images, lower dim).`,
       confidence: n >= 5 ? 'medium' : 'low',

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from './config.js';
+import { diagnoseRun, diagnoseRunDetailed, runStats } from './diagnose.js';
+import { compareFindings } from './finding.js';
+import { fixtureInput, fixtureRun, loadRoot, logsOnly } from './test-fixtures.js';
+
+describe('diagnoseRun', () => {
+  it('runs every detector and sorts worst first (the shared order)', async () => {
+    const f = diagnoseRun(await fixtureInput('nan-late'), DEFAULT_CONFIG);
+    expect(f.map((x) => `${x.severity} ${x.kind}`)).toEqual(['error nan_loss', 'error nan_weights', 'notice lr_schedule']);
+    expect([...f].sort(compareFindings)).toEqual(f);
+  });
+
+  it('every finding is complete: one sentence, evidence with numbers, advice, confidence', async () => {
+    for (const run of await loadRoot('fixtures/kohya')) {
+      for (const f of diagnoseRun(logsOnly(run))) {
+        expect(f.message).toMatch(/^[A-Za-z0-9].*\.$/);
+        expect(f.message).not.toMatch(/NaN×|undefined|\[object/);
+        expect(f.advice.length).toBeGreaterThan(10);
+        expect(Object.keys(f.evidence).length).toBeGreaterThan(0);
+        expect(['high', 'medium', 'low']).toContain(f.confidence);
+        expect(f.run).toBe(run.name);
+      }
+    }
+  });
+
+  it('lists checks that could not run with the reason', async () => {
+    const { checks } = diagnoseRunDetailed(logsOnly(await fixtureRun('sweep/adamw')));
+    const skipped = Object.fromEntries(checks.filter((c) => c.skipped).map((c) => [c.kind, c.skipped]));
+    expect(skipped.overfitting).toMatch(/no validation-loss tags/);
+    expect(skipped.nan_weights).toMatch(/no linked weights file/);
+    expect(skipped.explosion).toBeUndefined();
+    const empty = diagnoseRunDetailed(logsOnly(await fixtureRun('empty')));
+    expect(empty.checks.find((c) => c.kind === 'explosion')?.skipped).toMatch(/no training-loss tag/);
+  });
+});
+
+describe('runStats', () => {
+  it('nan-late: last/min/max of the finite judged loss, NaN count, steps', async () => {
+    const run = await fixtureRun('nan-late');
+    const s = runStats(run);
+    const loss = run.scalars.get('loss/current')!;
+    const finite = Array.from(loss.values).filter(Number.isFinite);
+    expect(s.lossTag).toBe('loss/current');
+    expect(s.lossNaN).toBe(394);
+    expect(s.lossInf).toBe(0);
+    expect(s.lossLast).toBe(finite[finite.length - 1]);
+    expect(s.lossMin).toBe(Math.min(...finite));
+    expect(s.lossMax).toBe(Math.max(...finite));
+    expect([s.firstStep, s.lastStep]).toEqual([1, 2000]);
+    expect(s.lrPeak).toBeCloseTo(0.1, 6);
+  });
+
+  it('resumed and damaged runs: restarts, superseded points, damaged records', async () => {
+    expect(runStats(await fixtureRun('resumed'))).toMatchObject({ restarts: 4, files: 2 });
+    expect(runStats(await fixtureRun('resumed')).supersededPoints).toBeGreaterThan(0);
+    expect(runStats(await fixtureRun('corrupt-crc')).damagedRecords).toBe(1);
+    expect(runStats(await fixtureRun('empty'))).toMatchObject({ lossTag: null, lossPoints: 0, lastStep: null });
+  });
+});

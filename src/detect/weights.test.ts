@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { WeightsSummary } from '../runs/weights/summary.js';
+import { DEFAULT_CONFIG } from './config.js';
+import { detectWeights } from './weights.js';
+import { fixtureInput, presentKeys } from './test-fixtures.js';
+
+describe('weights', () => {
+  it('nan-late: the saved LoRA holds NaN — an error with the labelled tensor and element counts', async () => {
+    const input = await fixtureInput('nan-late');
+    const f = detectWeights(input, DEFAULT_CONFIG);
+    expect(f.map((x) => [x.kind, x.severity, x.evidence.nanTensors, x.evidence.nanElements])).toEqual([['nan_weights', 'error', 72, 21504]]);
+  });
+
+  it('inf-weights-fine-loss: ±Inf in 3 lora_up tensors of the fp16 file — an error that names fp16 overflow', async () => {
+    const f = detectWeights(await fixtureInput('inf-weights-fine-loss'), DEFAULT_CONFIG);
+    expect(f.map((x) => [x.kind, x.severity, x.evidence.infTensors, x.evidence.infElements])).toEqual([['inf_weights', 'error', 3, 15]]);
+    expect(f[0].advice).toMatch(/fp16/);
+  });
+
+  it('healthy runs’ files (fp16, bf16, fp32, intermediate saves) give nothing', async () => {
+    for (const key of await presentKeys((l) => l.healthy)) {
+      const input = await fixtureInput(key);
+      expect({ key, f: detectWeights(input, DEFAULT_CONFIG) }).toEqual({ key, f: [] });
+    }
+  });
+
+  it('every lora_up exactly zero is zero_weights (error); a whole zero group is zero_weight_group (warning)', async () => {
+    const input = await fixtureInput('sweep/adamw');
+    const w = input.weights[0];
+    const zero: WeightsSummary = { ...w, zeroUpTensors: w.upTensors, groups: w.groups?.map((g) => ({ ...g, zeroUpTensors: g.upTensors })) };
+    expect(detectWeights({ ...input, weights: [zero] }, DEFAULT_CONFIG).map((x) => [x.kind, x.severity])).toEqual([['zero_weights', 'error']]);
+    expect(w.groups && w.groups.length).toBeGreaterThan(1);
+    const te = w.groups!.find((g) => g.group.startsWith('te'))!;
+    const partial: WeightsSummary = { ...w, zeroUpTensors: te.upTensors, groups: w.groups!.map((g) => (g === te ? { ...g, zeroUpTensors: g.upTensors } : g)) };
+    const f = detectWeights({ ...input, weights: [partial] }, DEFAULT_CONFIG);
+    expect(f.map((x) => [x.kind, x.severity, x.evidence.zeroGroups])).toEqual([['zero_weight_group', 'warning', te.group]]);
+    // Scattered zero modules that fill no group are not a group finding.
+    const scattered: WeightsSummary = { ...w, zeroUpTensors: 2 };
+    expect(detectWeights({ ...input, weights: [scattered] }, DEFAULT_CONFIG)).toEqual([]);
+  });
+
+  it('a file claiming more steps than the log has is a mismatch notice; an earlier checkpoint is not', async () => {
+    const input = await fixtureInput('resumed');
+    expect(input.weights.map((w) => w.steps)).toEqual([800, 2000]);
+    expect(detectWeights(input, DEFAULT_CONFIG)).toEqual([]);
+    const later: WeightsSummary = { ...input.weights[1], steps: 3000 };
+    expect(detectWeights({ ...input, weights: [later] }, DEFAULT_CONFIG).map((x) => [x.kind, x.severity])).toEqual([['weights_mismatch', 'notice']]);
+  });
+});
