@@ -82,7 +82,8 @@ export async function analyze(paths: string[], options: AnalyzeOptions = {}): Pr
       files: run.files.map((f) => f.path),
       identity,
       weights,
-      weightsNote: links.runs[i].note ?? null,
+      // With no candidate file anywhere (a non-LoRA log) "no weights found" is noise, not news.
+      weightsNote: links.candidates === 0 ? null : (links.runs[i].note ?? null),
       stats: reportStats(run),
       findings: diagnosis.findings,
       checks: diagnosis.checks,

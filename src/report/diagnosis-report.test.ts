@@ -267,6 +267,13 @@ describe('text', () => {
     expect(text).toMatch(/^✗ FAILED +explode +/m);
     expect(text).toMatch(/^✓ OK +sweep\/adamw/m);
     expect(text).toMatch(/loss\/current +[▁▂▃▄▅▆▇█]{48} /);
+    // nan-late: NaN from step 1607 of 2000 fills the last ~20 % of the buckets with ×, never averaged away.
+    const nanLate = all.runs.find((r) => r.run === 'nan-late')!.stats.lossProfile!;
+    expect(nanLate.nonFinite).toBe(394);
+    expect(nanLate.nonFiniteBuckets).toEqual([38, 39, 40, 41, 42, 43, 44, 45, 46, 47]);
+    expect(text).toMatch(/loss\/current +[▁▂▃▄▅▆▇█]{38}×{10} /);
+    // explode: the last buckets sit at the top of the scale, the first at the bottom.
+    expect(text).toMatch(/loss\/current +▁[▁▂▃▄▅▆▇█]{38}█{9} .*\n.*lr 0\.05/);
     expect(text).toMatch(/AdamW\(weight_decay=0\.01,betas=\(0\.9, 0\.999\)\) · lr 1e-4/);
     expect(text).toMatch(/ try: /);
     expect(renderText(all, { color: true })).toContain('\u001b[31m');
