@@ -1,0 +1,59 @@
+import { severityRank, type Finding, type FindingKind, type Severity } from '../finding.js';
+
+/**
+ * Kinds whose verdict on a prefix means the same as on the whole run, so they may alert while
+ * training runs. The rest judge the shape of a finished run: during warmup every schedule looks
+ * like "warmup never completed", a young run is "too short to judge", an intermediate checkpoint
+ * "does not match" the log's last step, and a live file always ends mid-record. Those are
+ * reported in the summary when the run finishes, never as alerts.
+ */
+export const LIVE_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
+  'nan_loss',
+  'explosion',
+  'loss_outlier',
+  'constant_loss',
+  'overfitting',
+  'nan_weights',
+  'inf_weights',
+  'zero_weights',
+  'zero_weight_group',
+  'restart',
+  'step_collapse',
+  'crc_error',
+  'damaged',
+  'not_event_file',
+]);
+
+export type AlertLevel = 'warning' | 'error';
+
+/** What has been alerted for one run: key → severity, so each alert prints once (again only if it escalates). */
+export type AlertMemory = Map<string, Severity>;
+
+const FILE_KINDS = new Set<FindingKind>(['crc_error', 'damaged', 'not_event_file']);
+
+function alertKey(f: Finding): string {
+  return FILE_KINDS.has(f.kind) ? `${f.kind}|${f.file ?? ''}|${f.offset ?? ''}` : `${f.kind}|${f.tag ?? ''}`;
+}
+
+/**
+ * The findings that become alerts now: live kinds at `warning` or worse that were not alerted
+ * before, or were alerted as a warning and are now errors.
+ */
+export function newAlerts(memory: AlertMemory, findings: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    if (!LIVE_KINDS.has(f.kind) || severityRank(f.severity) > severityRank('warning')) continue;
+    const key = alertKey(f);
+    const before = memory.get(key);
+    if (before !== undefined && severityRank(before) <= severityRank(f.severity)) continue;
+    memory.set(key, f.severity);
+    out.push(f);
+  }
+  return out;
+}
+
+/** Whether an alert of this severity makes `watch --exit-on <level>` stop. */
+export function stopsWatch(severity: Severity, exitOn: AlertLevel | 'never'): boolean {
+  if (exitOn === 'never') return false;
+  return severityRank(severity) <= severityRank(exitOn);
+}
