@@ -1,12 +1,13 @@
 import yargs from 'yargs';
 import { checkCommand } from './check.js';
+import { compareCommand } from './compare.js';
 import { diagnoseCommand } from './diagnose.js';
 import { exportCommand } from './export.js';
 import { inspectCommand } from './inspect.js';
 import { watchCommand } from './watch.js';
 import type { CommandModule } from './command.js';
 
-const commands: CommandModule[] = [exportCommand, inspectCommand, diagnoseCommand, checkCommand, watchCommand];
+const commands: CommandModule[] = [exportCommand, inspectCommand, diagnoseCommand, checkCommand, compareCommand, watchCommand];
 
 /** Runs the CLI; resolves to the process exit code (0 ok, 1 findings/damage with --strict, 2 usage or unreadable input). */
 export async function main(argv: string[]): Promise<number> {

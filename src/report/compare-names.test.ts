@@ -19,6 +19,11 @@ describe('displayNames', () => {
     expect(names.sort()).toEqual(['explode', 'nan-late', 'sweep/adafactor', 'sweep/adamw', 'sweep/lion', 'sweep/prodigy']);
   });
 
+  it('keeps the path down to a root given deeper than the others', async () => {
+    const names = await namesFor(['fixtures/kohya/explode', 'fixtures/kohya/sweep/adamw']);
+    expect(names).toEqual(['explode', 'sweep/adamw']);
+  });
+
   it('names a single run after its root', async () => {
     expect(await namesFor(['fixtures/kohya/explode'])).toEqual(['explode']);
   });

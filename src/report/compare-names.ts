@@ -20,8 +20,9 @@ function isPrefix(prefix: string[], k: number, of: string[]): boolean {
 /**
  * Short, unique, readable names for runs that may come from several roots: the directories'
  * common leading path is removed (for a single run, everything above its root), then each name
- * keeps only as many leading segments as it needs to differ from every other — so kohya's
- * `sweep/adamw/glypha-adamw-20261129140106/network_train` next to its siblings becomes `adamw`.
+ * keeps only as many leading segments as it needs to differ from every other, and at least the
+ * path down to its root — so kohya's `sweep/adamw/glypha-adamw-20261129140106/network_train` next to
+ * its siblings becomes `adamw`, and `sweep/adamw` when `sweep/adamw` was the path given.
  */
 export function displayNames(runs: NamedRunDir[]): string[] {
   const segs = runs.map((r) => segments(r.dir));
@@ -34,8 +35,10 @@ export function displayNames(runs: NamedRunDir[]): string[] {
     while (common < shortest - 1 && segs.every((s) => s[common] === segs[0][common])) common++;
   }
   const rest = segs.map((s) => s.slice(Math.max(0, common)));
+  // A name keeps at least the path down to the root the user gave (`sweep/adamw` when that was the argument).
+  const rootDepth = runs.map((r) => Math.max(1, segments(r.root).length - Math.max(0, common)));
   const names = rest.map((r, i) => {
-    let k = 1;
+    let k = Math.min(rootDepth[i], r.length);
     while (k < r.length && rest.some((o, j) => j !== i && isPrefix(r, k, o))) k++;
     return r.slice(0, k).join('/') || '.';
   });

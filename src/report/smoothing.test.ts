@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { smoothTensorBoard } from './smoothing.js';
+import { smoothBuckets, smoothTensorBoard } from './smoothing.js';
 
 /** The browser's copy, evaluated as the page evaluates it (a plain script). */
 function browserFunctions(): { tbSmooth: typeof smoothTensorBoard; tbSmoothBuckets: (m: number[], c: number[], w: number, constant: boolean) => Float64Array } {
@@ -48,6 +48,15 @@ describe('TensorBoard smoothing', () => {
     const b = browser.tbSmoothBuckets([1, 3], [2, 2], 0.5, false);
     expect(b[0]).toBeCloseTo(1, 12);
     expect(b[1]).toBeCloseTo(2.6, 12);
+  });
+
+  it('server and browser bucket forms agree, NaN buckets included', () => {
+    const means = [0.3, NaN, 0.7, 0.2, 0.9];
+    const counts = [3, 0, 5, 1, 7];
+    const a = smoothBuckets(means, counts, 0.8, false);
+    const b = browser.tbSmoothBuckets(means, counts, 0.8, false);
+    means.forEach((_, i) => (Number.isNaN(a[i]) ? expect(b[i]).toBeNaN() : expect(b[i]).toBeCloseTo(a[i], 14)));
+    expect(smoothBuckets([1, 3], [2, 2], 0.5, false)[1]).toBeCloseTo(2.6, 12);
   });
 
   it('browser bucket form with one point per bucket is the point form', () => {

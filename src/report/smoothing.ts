@@ -38,3 +38,33 @@ function isConstant(values: ArrayLike<number>): boolean {
   // `NaN == NaN` is false in TensorBoard's check, so a NaN-first series is never constant.
   return values.length === 0 || first === first;
 }
+
+/**
+ * The same recurrence over equal-count buckets summarised by the mean of their finite values and
+ * their count (pages and SVGs of series too long to embed whole): exact when every value in a bucket
+ * equals its mean, close whenever the EMA window 1/(1−w) spans several buckets. html/smoothing.js's
+ * `tbSmoothBuckets` is the browser copy. NaN where a bucket has no finite value.
+ */
+export function smoothBuckets(means: ArrayLike<number>, finiteCounts: ArrayLike<number>, weight: number, constant: boolean): Float64Array {
+  const w = Number.isFinite(weight) ? Math.min(1, Math.max(0, weight)) : 0;
+  const n = means.length;
+  const out = new Float64Array(n);
+  if (constant) {
+    for (let i = 0; i < n; i++) out[i] = means[i];
+    return out;
+  }
+  let last = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const k = finiteCounts[i];
+    if (!(k > 0)) {
+      out[i] = NaN;
+      continue;
+    }
+    const wk = Math.pow(w, k);
+    last = last * wk + (1 - wk) * means[i];
+    count += k;
+    out[i] = last / (w === 1 ? 1 : 1 - Math.pow(w, count));
+  }
+  return out;
+}

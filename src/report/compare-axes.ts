@@ -1,0 +1,152 @@
+/**
+ * What a run needs for the comparison's x-axes: samples per optimizer step (samples seen), optimizer
+ * steps per epoch (epoch axis), and a step → time clock (relative and wall time).
+ */
+import type { RunIdentity } from '../runs/identity.js';
+import type { Series } from '../runs/series.js';
+import type { Run } from '../runs/types.js';
+
+/** Tags whose step is an epoch number (kohya `loss/epoch`, `loss/epoch_average`, validation per epoch, Keras `epoch_*`). */
+export function isEpochIndexed(tag: string, series: Series): boolean {
+  const t = tag.trim();
+  const named = t === 'loss/epoch' || t === 'loss/epoch_average' || t.startsWith('loss/validation/epoch_') || /(^|\/)epoch_[^/]*$/.test(t);
+  // Some sd3-branch builds logged the epoch tags at the global step; then they are ordinary step tags.
+  return named && series.length > 0 && series.steps[series.length - 1] <= series.length + 1;
+}
+
+export interface RunAxes {
+  batch: number | null;
+  batchSource: 'option' | 'metadata' | 'hparams' | null;
+  stepsPerEpoch: number | null;
+  stepsPerEpochSource: 'metadata' | 'epoch-tag' | null;
+  start: number | null;
+  /** `[step, seconds since start, …]`. */
+  clock: number[];
+}
+
+function positive(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null;
+}
+
+function batchOf(run: Run, identity: RunIdentity | undefined, override: number | undefined): Pick<RunAxes, 'batch' | 'batchSource'> {
+  if (override !== undefined) return { batch: override, batchSource: 'option' };
+  const total = positive(identity?.totalBatchSize);
+  if (total) return { batch: total, batchSource: 'metadata' };
+  const perDevice = positive(identity?.batchSizePerDevice);
+  if (perDevice) return { batch: perDevice * (positive(identity?.gradientAccumulationSteps) ?? 1), batchSource: 'metadata' };
+  // kohya --log_config writes its arguments as hparams.
+  const hp = positive(run.hparams.train_batch_size);
+  if (hp) return { batch: hp * (positive(run.hparams.gradient_accumulation_steps) ?? 1), batchSource: 'hparams' };
+  return { batch: null, batchSource: null };
+}
+
+/** The step-indexed series with the most points: its wall times are the run's clock. */
+export function clockSeries(run: Run): Series | undefined {
+  let best: Series | undefined;
+  for (const [tag, s] of run.scalars) {
+    if (isEpochIndexed(tag, s)) continue;
+    if (!best || s.length > best.length) best = s;
+  }
+  return best;
+}
+
+/**
+ * Steps per epoch from an epoch-indexed tag: kohya writes epoch e's point right after that epoch's
+ * last step, so the last step logged at or before its wall time, divided by e, is the epoch length.
+ * The median over epochs resists a resumed run's odd first epoch.
+ */
+function stepsPerEpochFromTags(run: Run, clock: Series | undefined): number | null {
+  if (!clock || clock.length === 0) return null;
+  const ratios: number[] = [];
+  for (const [tag, s] of run.scalars) {
+    if (!isEpochIndexed(tag, s)) continue;
+    for (let i = 0; i < s.length; i++) {
+      const t = s.wallTimes[i];
+      const epoch = s.steps[i];
+      if (!Number.isFinite(t) || epoch <= 0) continue;
+      const k = lastAtOrBefore(clock.wallTimes, t);
+      if (k >= 0) ratios.push(clock.steps[k] / epoch);
+    }
+    if (ratios.length > 0) break;
+  }
+  if (ratios.length === 0) return null;
+  ratios.sort((a, b) => a - b);
+  const median = ratios[ratios.length >> 1];
+  return median > 0 ? median : null;
+}
+
+function lastAtOrBefore(sorted: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/**
+ * Ramer–Douglas–Peucker on (step, time): a handful of knots reproduce a run's clock to within
+ * `tolerance` seconds, including the jump where a resumed run starts again days later.
+ */
+export function simplifyClock(steps: Float64Array, seconds: Float64Array, tolerance: number, maxKnots: number): number[] {
+  const n = steps.length;
+  if (n === 0) return [];
+  const keep = new Uint8Array(n);
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  let kept = n > 1 ? 2 : 1;
+  const stack: [number, number][] = [[0, n - 1]];
+  while (stack.length > 0 && kept < maxKnots) {
+    const [a, b] = stack.pop()!;
+    if (b - a < 2) continue;
+    const slope = steps[b] === steps[a] ? 0 : (seconds[b] - seconds[a]) / (steps[b] - steps[a]);
+    let worst = -1;
+    let worstErr = tolerance;
+    for (let i = a + 1; i < b; i++) {
+      const err = Math.abs(seconds[a] + (steps[i] - steps[a]) * slope - seconds[i]);
+      if (err > worstErr) {
+        worstErr = err;
+        worst = i;
+      }
+    }
+    if (worst < 0) continue;
+    keep[worst] = 1;
+    kept++;
+    stack.push([a, worst], [worst, b]);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (keep[i]) out.push(steps[i], Math.round(seconds[i] * 1000) / 1000);
+  return out;
+}
+
+export function runAxes(run: Run, identity: RunIdentity | undefined, batchOverride: number | undefined): RunAxes {
+  const clock = clockSeries(run);
+  let start: number | null = null;
+  for (const s of run.scalars.values()) {
+    for (let i = 0; i < s.length; i++) {
+      const t = s.wallTimes[i];
+      if (Number.isFinite(t) && t > 0 && (start === null || t < start)) start = t;
+    }
+  }
+  let knots: number[] = [];
+  if (clock && start !== null) {
+    const finite: number[] = [];
+    for (let i = 0; i < clock.length; i++) if (Number.isFinite(clock.wallTimes[i])) finite.push(i);
+    const steps = Float64Array.from(finite, (i) => clock.steps[i]);
+    const seconds = Float64Array.from(finite, (i) => clock.wallTimes[i] - start!);
+    const duration = seconds.length > 0 ? seconds[seconds.length - 1] - seconds[0] : 0;
+    knots = simplifyClock(steps, seconds, Math.max(duration / 4000, 1e-3), 2048);
+  }
+  const ga = positive(identity?.gradientAccumulationSteps) ?? 1;
+  const perEpoch = positive(identity?.batchesPerEpoch);
+  const fromTags = perEpoch ? null : stepsPerEpochFromTags(run, clock);
+  return {
+    ...batchOf(run, identity, batchOverride),
+    stepsPerEpoch: perEpoch ? Math.ceil(perEpoch / ga) : fromTags,
+    stepsPerEpochSource: perEpoch ? 'metadata' : fromTags ? 'epoch-tag' : null,
+    start,
+    clock: knots,
+  };
+}
