@@ -22,11 +22,30 @@ export interface AnalyzeOptions {
 
 export type AnalyzeResult = { ok: true; report: DiagnosisReport } | { ok: false; error: string };
 
+function lastLoggedStep(run: Run): number {
+  let last = -Infinity;
+  for (const s of run.scalars.values()) if (s.length > 0 && s.steps[s.length - 1] > last) last = s.steps[s.length - 1];
+  return last;
+}
+
+/**
+ * The weights file that speaks for the run: the latest save the log reached (ss_steps ≤ last logged
+ * step, most steps first), else the one nearest the log's end. Preferring "most steps" alone would
+ * let a longer run's file, linked by mistake, rename the optimizer and lr of this one.
+ */
+function mainWeights(run: Run, weights: WeightsSummary[]): WeightsSummary | undefined {
+  const last = lastLoggedStep(run);
+  const byPath = (a: WeightsSummary, b: WeightsSummary) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  const reached = weights.filter((w) => w.steps !== undefined && w.steps <= last).sort((a, b) => b.steps! - a.steps! || byPath(a, b));
+  if (reached.length > 0) return reached[0];
+  const dist = (w: WeightsSummary) => (w.steps === undefined ? Infinity : Math.abs(w.steps - last));
+  return [...weights].sort((a, b) => dist(a) - dist(b) || byPath(a, b))[0];
+}
+
 /** Metadata from the weights file first (it records what actually ran), gaps filled from kohya's logged hparams. */
 export function identityOf(run: Run, weights: WeightsSummary[]): RunIdentity {
   const fromHParams = Object.keys(run.hparams).length > 0 ? identityFromHParams(run.hparams) : undefined;
-  // The final save carries the most steps; epoch checkpoints of the same run share its settings.
-  const main = [...weights].sort((a, b) => (b.steps ?? -1) - (a.steps ?? -1) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))[0];
+  const main = mainWeights(run, weights);
   if (main && main.identity.source !== 'none') return fromHParams ? { ...fromHParams, ...main.identity, source: 'safetensors' } : main.identity;
   return fromHParams ?? { source: 'none' };
 }
