@@ -87,6 +87,14 @@ describe('what the writer writes, the decoder reads back', () => {
     expect(ev.sessionStatus).toBe(1);
   });
 
+  it('encodeScalarEvent lays out the same bytes as encodeEvent', () => {
+    for (const [step, tag] of [[0, 'a'], [1, 'loss/current'], [300_000, 'lr/unet'], [2 ** 40, 'x'], [-5, 'neg'], [7, ''], [7, 'long/'.repeat(30)]] as const) {
+      for (const value of [0, 0.1, NaN, -Infinity]) {
+        expect(encodeScalarEvent(1.7e9 + 0.5, step, tag, value)).toEqual(encodeEvent({ wallTime: 1.7e9 + 0.5, step, summary: [{ tag, simpleValue: value }] }));
+      }
+    }
+  });
+
   it('encodeScalarEvent is what kohya (PyTorch add_scalar) writes', () => {
     const bytes = encodeScalarEvent(1_700_000_000.5, 250_000, 'loss/current', 0.25);
     // wall_time (9) + step (1 + 3) + summary (2 + 2 + 14 + 5)

@@ -225,9 +225,40 @@ export function encodeEvent(event: EventSpec): Uint8Array {
   return out.bytes.slice(0, out.length);
 }
 
-/** The Event a PyTorch `SummaryWriter.add_scalar` (and so kohya) writes: one simple_value, no metadata. */
+const tagBytes = new Map<string, Uint8Array>();
+
+/**
+ * The Event a PyTorch `SummaryWriter.add_scalar` (and so kohya) writes: one simple_value, no
+ * metadata. Benchmarks write millions of these, so the common shape is laid out directly; the
+ * bytes equal `encodeEvent`'s.
+ */
 export function encodeScalarEvent(wallTime: number, step: number, tag: string, value: number): Uint8Array {
-  return encodeEvent({ wallTime, step, summary: [{ tag, simpleValue: value }] });
+  let t = tagBytes.get(tag);
+  if (!t) {
+    t = utf8.encode(tag);
+    if (tagBytes.size < 1024) tagBytes.set(tag, t);
+  }
+  const valueLen = 2 + t.length + 5;
+  if (t.length === 0 || valueLen + 2 >= 0x80 || !(step >= 0 && step < 2 ** 35) || !Number.isInteger(step)) {
+    return encodeEvent({ wallTime, step, summary: [{ tag, simpleValue: value }] });
+  }
+  const out = newOut(9 + 6 + 4 + valueLen);
+  key(out, 1, 1);
+  fixed64Double(out, wallTime);
+  if (step) {
+    key(out, 2, 0);
+    varint(out, step);
+  }
+  out.bytes[out.length++] = 0x2a;
+  out.bytes[out.length++] = valueLen + 2;
+  out.bytes[out.length++] = 0x0a;
+  out.bytes[out.length++] = valueLen;
+  out.bytes[out.length++] = 0x0a;
+  out.bytes[out.length++] = t.length;
+  raw(out, t);
+  key(out, 2, 5);
+  fixed32Float(out, value);
+  return out.length === out.bytes.length ? out.bytes : out.bytes.slice(0, out.length);
 }
 
 /** The first record of every file TensorBoard-compatible writers produce. */

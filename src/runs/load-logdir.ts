@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { discoverRuns, type RunLocation } from './discover.js';
 import { loadRun, type LoadRunOptions } from './load-run.js';
 import { defaultThreads, loadRunsInWorkers, workersAvailable } from './load-worker.js';
@@ -28,7 +29,7 @@ export type LoadResult = { ok: true; roots: LoadedRoot[] } | { ok: false; error:
 
 /** Starting a worker and loading the modules in it costs tens of milliseconds: not worth it for a few small runs. */
 const WORKER_MIN_RUNS = 4;
-const WORKER_MIN_BYTES = 16 << 20;
+const WORKER_MIN_BYTES = 32 << 20;
 
 async function worthWorkers(locations: RunLocation[], threads: number): Promise<boolean> {
   if (threads <= 1 || locations.length < WORKER_MIN_RUNS || !workersAvailable()) return false;
@@ -60,4 +61,19 @@ export async function loadLogdirs(paths: string[], options: LoadOptions = {}): P
     roots.push({ input, root: found.root, runs: foldSideRuns(runs), skipped: found.skipped });
   }
   return { ok: true, roots };
+}
+
+/** One log directory (or run directory, or event file): `loadLogdirs` for a single path. */
+export async function loadLogdir(path: string, options: LoadOptions = {}): Promise<{ ok: true; root: LoadedRoot } | { ok: false; error: string }> {
+  const loaded = await loadLogdirs([path], options);
+  return loaded.ok ? { ok: true, root: loaded.roots[0] } : loaded;
+}
+
+/**
+ * One event file as a run of its own (named `.`, its directory as `dir`). Unlike a directory load,
+ * any file name is accepted: the caller named the file.
+ */
+export async function loadEventFile(path: string, options: LoadRunOptions = {}): Promise<Run> {
+  const file = resolve(path);
+  return loadRun('.', dirname(file), [file], options);
 }

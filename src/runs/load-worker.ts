@@ -43,14 +43,15 @@ function transferList(run: Run): ArrayBuffer[] {
 }
 
 /**
- * Loads `locations` on up to `threads` workers, handing the next run to whichever worker is free.
+ * Loads `locations` on `threads` threads: this one plus `threads − 1` workers, each taking the next
+ * run from a shared queue when free (this thread would otherwise sit idle while workers start).
  * Results are in the order of `locations`. If a worker cannot start or fails, the runs it did not
  * finish are loaded on this thread, so a result is always complete.
  */
 export async function loadRunsInWorkers(locations: RunLocation[], options: LoadRunOptions, threads = defaultThreads()): Promise<Run[]> {
   const results: (Run | undefined)[] = new Array(locations.length).fill(undefined);
   let next = 0;
-  const count = Math.max(1, Math.min(threads, locations.length));
+  const count = Math.max(0, Math.min(threads - 1, locations.length - 1));
   const workerOptions = { view: options.view, tagFilter: options.tagFilter };
 
   const drive = (worker: Worker) =>
@@ -89,7 +90,14 @@ export async function loadRunsInWorkers(locations: RunLocation[], options: LoadR
     }
     workers.push(drive(worker));
   }
-  await Promise.all(workers);
+  const local = (async () => {
+    while (next < locations.length) {
+      const i = next++;
+      const loc = locations[i];
+      results[i] = await loadRun(loc.name, loc.dir, loc.files, options);
+    }
+  })();
+  await Promise.all([...workers, local]);
   for (let i = 0; i < locations.length; i++) {
     if (!results[i]) {
       const loc = locations[i];

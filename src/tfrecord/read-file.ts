@@ -29,6 +29,19 @@ const DEFAULT_CHUNK = 4 << 20;
  * come back as `{ ok: false }`; damage inside the file goes to `sink.damage` and reading continues.
  */
 export async function readRecordFile(path: string, sink: RecordSink, options: ReadFileOptions = {}): Promise<ReadFileResult> {
+  const windows = scanRecordFile(path, sink, options);
+  for (;;) {
+    const step = await windows.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `readRecordFile` one window at a time: the sink is called for the records of a window, then the
+ * generator yields, so a pull-based consumer can hand those on before more are read. Stopping
+ * early (return) closes the file.
+ */
+export async function* scanRecordFile(path: string, sink: RecordSink, options: ReadFileOptions = {}): AsyncGenerator<void, ReadFileResult, void> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -74,12 +87,13 @@ export async function readRecordFile(path: string, sink: RecordSink, options: Re
         filled -= consumed;
         base += consumed;
       }
+      yield;
     }
     return { ok: true, size: state.fileSize, resumeAt: state.resumeAt, records: state.records, damaged: state.damaged };
   } catch (error) {
     return { ok: false, error: ioMessage(error) };
   } finally {
-    // Never close under a read still in flight (the scanner may finish early).
+    // Never close under a read still in flight (the scanner may finish early, or the consumer stop).
     if (pending) await pending.catch(() => undefined);
     await handle.close();
   }

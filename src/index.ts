@@ -1,0 +1,36 @@
+// tblens as a library: load TensorBoard event files into the scalar series TensorBoard shows,
+// iterate raw events, and write event files. Everything here is stable API; deeper modules are not.
+
+// Loading: a log directory, a run, one event file.
+export { loadLogdir, loadLogdirs, loadEventFile, type LoadOptions, type LoadResult, type LoadedRoot } from './runs/load-logdir.js';
+export { loadRun, type LoadRunOptions } from './runs/load-run.js';
+export { discoverRuns, isEventFileName, type DiscoverResult, type RunLocation } from './runs/discover.js';
+
+// Raw events, in file order, with damage inline.
+export {
+  readEvents,
+  type EventWhat,
+  type RawDamage,
+  type RawError,
+  type RawEvent,
+  type RawItem,
+  type RawValue,
+  type ReadEventsOptions,
+  type ValuePayload,
+} from './runs/read-events.js';
+
+// Runs and series.
+export { getSeries, scalarTags, seriesPoints, type SeriesPoint } from './runs/series-access.js';
+export { seriesFromArrays, type Restart, type Series } from './runs/series.js';
+export { runDamage, type EventFileReport, type FileDamage, type Run, type SeriesView, type TagInventory, type TagKind } from './runs/types.js';
+export { damageLine, problemLines } from './runs/damage-lines.js';
+
+// The record layer: damage kinds and their one-line descriptions.
+export { describeDamage, type RecordDamage } from './tfrecord/damage.js';
+export { readRecordFile, type ReadFileOptions, type ReadFileResult } from './tfrecord/read-file.js';
+export type { RecordSink } from './tfrecord/scan.js';
+export { crc32c, maskedCrc32c } from './tfrecord/crc32c.js';
+
+// Writing event files (tests, fixtures, converters).
+export { encodeEvent, encodeFileVersionEvent, encodeScalarEvent, type EventSpec, type MetadataSpec, type TensorSpec, type ValueSpec } from './events/encode-event.js';
+export { frameRecord, frameRecords, writeRecordFile } from './tfrecord/write-records.js';
