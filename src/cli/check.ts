@@ -41,7 +41,7 @@ export const checkCommand: CommandModule = {
   builder: (y) =>
     y
       .positional('paths', { type: 'string', array: true, describe: 'log directories or event files' })
-      .option('weights', { type: 'string', array: true, describe: 'directory (or file) with the LoRA .safetensors to link; repeat for several' })
+      .option('weights', { type: 'string', array: true, describe: 'directories (or files) holding the LoRA .safetensors to link; give them after the log paths' })
       .option('format', { choices: ['json', 'junit', 'sarif', 'github', 'text'] as const, describe: 'output format (default: github when GITHUB_ACTIONS=true, else text)' })
       .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'lowest severity that makes the check fail (exit 1)' })
       .option('config', { type: 'string', describe: 'threshold overrides (default: ./tblens.config.json when present)' })

@@ -13,7 +13,7 @@ export const diagnoseCommand: CommandModule = {
   builder: (y) =>
     y
       .positional('paths', { type: 'string', array: true, describe: 'log directories or event files' })
-      .option('weights', { type: 'string', array: true, describe: 'directory (or file) with the LoRA .safetensors to link; repeat for several' })
+      .option('weights', { type: 'string', array: true, describe: 'directories (or files) holding the LoRA .safetensors to link; give them after the log paths' })
       .option('format', { choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, describe: 'output format' })
       .option('config', { type: 'string', describe: 'threshold overrides (default: ./tblens.config.json when present)' }),
   async run(args) {
