@@ -58,3 +58,27 @@ describe('runStats', () => {
     expect(runStats(await fixtureRun('empty'))).toMatchObject({ lossTag: null, lossPoints: 0, lastStep: null });
   });
 });
+
+describe('scale invariance of the whole diagnosis', () => {
+  it('every labelled fixture run gives the same findings (kind, severity, steps, message) with its loss ×0.1 and ×30', async () => {
+    const { presentKeys, withSeries, mapValues } = await import('./test-fixtures.js');
+    for (const key of await presentKeys(() => true)) {
+      const input = await fixtureInput(key);
+      const view = (f: ReturnType<typeof diagnoseRun>) => f.map((x) => [x.kind, x.severity, x.step, x.endStep, x.message].join(' | '));
+      const base = view(diagnoseRun(input));
+      for (const tag of ['loss/current']) {
+        const s = input.run.scalars.get(tag);
+        if (!s) continue;
+        for (const k of [0.1, 30]) {
+          // loss/average and loss/epoch scale with it, as they would in a real run.
+          let run = withSeries(input.run, mapValues(s, (v) => v * k));
+          for (const other of ['loss/average', 'loss/epoch']) {
+            const o = input.run.scalars.get(other);
+            if (o) run = withSeries(run, mapValues(o, (v) => v * k));
+          }
+          expect({ key, k, f: view(diagnoseRun({ ...input, run })) }).toEqual({ key, k, f: base });
+        }
+      }
+    }
+  });
+});

@@ -4,7 +4,7 @@ import type { DetectConfig } from './config.js';
 import type { Finding, Severity } from './finding.js';
 import type { DiagnosisInput } from './input.js';
 import { lossView, type LossView } from './loss-view.js';
-import { lrView, valueAt, type LrGroup, type LrView } from './lr-view.js';
+import { adaptiveD, lrView, type LrGroup, type LrView } from './lr-view.js';
 import { fmt, meanVar, pct, round } from './numbers.js';
 import { optimizerFacts, type OptimizerFacts } from './optimizer-family.js';
 
@@ -104,24 +104,6 @@ function floorFor(facts: OptimizerFacts, config: DetectConfig['flat']): number |
   }
 }
 
-/** Prodigy/DAdapt d = (d·lr)/lr: did it ever grow from d0? */
-function dGrowth(lr: LrView): { dFirst: number; dMax: number } | null {
-  if (lr.dlr.length === 0) return null;
-  const dl = lr.dlr[0];
-  const sched = lr.scheduled.length > 0 ? pickMain(lr.scheduled) : null;
-  let dFirst = NaN;
-  let dMax = NaN;
-  for (let i = 0; i < dl.series.length; i++) {
-    const x = dl.series.values[i];
-    const m = sched ? valueAt(sched.series, dl.series.steps[i]) : 1;
-    if (!(m > 0) || !Number.isFinite(x)) continue;
-    const d = x / m;
-    if (Number.isNaN(dFirst)) dFirst = d;
-    if (!(d <= dMax)) dMax = d;
-  }
-  return Number.isFinite(dMax) ? { dFirst, dMax } : null;
-}
-
 function corroborations(input: DiagnosisInput, lr: LrView, facts: OptimizerFacts, lastStep: number, config: DetectConfig['flat']): { items: Corroboration[]; evidence: Finding['evidence'] } {
   const items: Corroboration[] = [];
   const ev: Finding['evidence'] = {};
@@ -141,7 +123,7 @@ function corroborations(input: DiagnosisInput, lr: LrView, facts: OptimizerFacts
       items.push({ id: 'lr_floor', strong: peak <= floor / 10, text: `the learning rate peaked at ${fmt(peak)}, below the ${fmt(floor)} floor for ${facts.family === 'unknown' ? 'an unknown optimizer' : facts.family}` });
     }
   }
-  const d = dGrowth(lr);
+  const d = adaptiveD(lr);
   if (d) {
     const d0 = facts.d0 ?? d.dFirst;
     ev.dFirst = round(d.dFirst);

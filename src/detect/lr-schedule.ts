@@ -1,7 +1,7 @@
 import type { DetectConfig } from './config.js';
 import type { Finding, Severity } from './finding.js';
 import type { DiagnosisInput } from './input.js';
-import { lrView, valueAt, type LrGroup, type LrView } from './lr-view.js';
+import { adaptiveD, lrView, type LrGroup, type LrView } from './lr-view.js';
 import { fmt, pct, round, times } from './numbers.js';
 import { optimizerFacts } from './optimizer-family.js';
 
@@ -243,25 +243,16 @@ function upwardJump(g: LrGroup, config: DetectConfig): Part | null {
 }
 
 function dStuck(lr: LrView, d0: number, factor: number): Part | null {
+  const d = adaptiveD(lr);
+  if (!d || d.points < 10 || d.dMax > factor * d0) return null;
   const dl = lr.dlr[0];
-  const sched = lr.scheduled.find((g) => g.group === dl.group) ?? lr.scheduled.find((g) => g.group === 'unet') ?? lr.scheduled[0];
-  let dMax = 0;
-  let seen = 0;
-  for (let i = 0; i < dl.series.length; i++) {
-    const x = dl.series.values[i];
-    const m = sched ? valueAt(sched.series, dl.series.steps[i]) : 1;
-    if (!(m > 0) || !Number.isFinite(x)) continue;
-    seen++;
-    dMax = Math.max(dMax, x / m);
-  }
-  if (seen < 10 || dMax > factor * d0) return null;
   return {
     severity: 'warning',
-    tag: dl.tag,
+    tag: d.tag,
     step: dl.series.steps[0],
     endStep: dl.series.steps[dl.series.length - 1],
-    message: `Prodigy/DAdapt's d never rose above ${fmt(dMax)} (d0 = ${fmt(d0)}, threshold ${factor}× d0) over ${seen} steps: the effective step d·lr stayed near zero.`,
-    evidence: { dMax, d0, factor, points: seen },
+    message: `Prodigy/DAdapt's d never rose above ${fmt(d.dMax)} (d0 = ${fmt(d0)}, threshold ${factor}× d0) over ${d.points} steps: the effective step d·lr stayed near zero.`,
+    evidence: { dMax: d.dMax, dFirst: d.dFirst, d0, factor, points: d.points },
     advice: 'd stuck at d0 means the optimizer never estimated a step size (konstmish/prodigy#27): use lr = 1.0 with a constant scheduler, raise d0 or d_coef, and check safeguard_warmup / use_bias_correction.',
     confidence: 'medium',
   };

@@ -99,3 +99,30 @@ export function valueAt(s: Series, step: number): number {
   }
   return lo === 0 ? NaN : s.values[lo - 1];
 }
+
+/**
+ * DAdapt/Prodigy's d = (d·lr)/lr, from the first `lr/d*lr*` series and the scheduled lr of the same
+ * group (a bare `lr/d*lr` reads param group 0, the text encoder when it is trained — kohya ≤ v0.8).
+ */
+export function adaptiveD(lr: LrView): { tag: string; dFirst: number; dMax: number; points: number } | null {
+  if (lr.dlr.length === 0) return null;
+  const dl = lr.dlr[0];
+  const sched =
+    lr.scheduled.find((g) => g.group === dl.group) ??
+    (dl.group === '' ? lr.scheduled.find((g) => g.group === 'textencoder') : undefined) ??
+    lr.scheduled.find((g) => g.group === 'unet') ??
+    lr.scheduled[0];
+  let dFirst = NaN;
+  let dMax = NaN;
+  let points = 0;
+  for (let i = 0; i < dl.series.length; i++) {
+    const x = dl.series.values[i];
+    const m = sched ? valueAt(sched.series, dl.series.steps[i]) : 1;
+    if (!(m > 0) || !Number.isFinite(x)) continue;
+    const d = x / m;
+    points++;
+    if (Number.isNaN(dFirst)) dFirst = d;
+    if (!(d <= dMax)) dMax = d;
+  }
+  return points > 0 ? { tag: dl.tag, dFirst, dMax, points } : null;
+}
