@@ -196,9 +196,9 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
   const evaluate = (st: RunWatch, run: Run, reason: EvalReason) => {
     evaluations++;
     const findings = diagnoseRun({ run, identity: identityOf(run, st.weights), weights: st.weights }, config);
-    const loss = st.live.lossTag ? st.run.assembly.tags.get(st.live.lossTag)?.builder : undefined;
-    markEvaluated(st.live, reason, loss);
     for (const f of newAlerts(st.memory, findings)) raise(st, f);
+    const loss = st.live.lossTag ? st.run.assembly.tags.get(st.live.lossTag)?.builder : undefined;
+    markEvaluated(st.live, reason, loss, st.memory);
   };
 
   /** A run silent for `quietMs` that reached its planned steps or saved its final LoRA: the diagnose summary, once. */

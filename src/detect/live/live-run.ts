@@ -34,6 +34,9 @@ export interface LiveRun {
   longest: number;
   longestAtEval: number;
   evaluations: number;
+  /** The explosion alert is already an error / the extreme-spike warning was given: those gates have nothing left to say. */
+  riseSettled: boolean;
+  spikeSettled: boolean;
 }
 
 export function newLiveRun(): LiveRun {
@@ -48,6 +51,8 @@ export function newLiveRun(): LiveRun {
     longest: 0,
     longestAtEval: 0,
     evaluations: 0,
+    riseSettled: false,
+    spikeSettled: false,
   };
 }
 
@@ -101,16 +106,20 @@ export function evaluationDue(live: LiveRun, config: DetectConfig): EvalReason |
     const w = gateBlockLength(g, c);
     if (g.n - live.lossAtEval >= w) return 'block';
     const every = Math.max(1, Math.floor(w / 10));
-    if (g.n > live.lossAtEval && (live.lossAtRiseEval < 0 || g.n - live.lossAtRiseEval >= every) && riseMayFire(g, c, config.minPoints)) return 'rise';
-    if (g.n > live.lossAtEval && (live.lossAtSpikeEval < 0 || g.n - live.lossAtSpikeEval >= every) && spikeMayFire(g, config.outlier.extremeRatio)) return 'spike';
+    // A gate that stays open (the rise goes on) re-asks only every w/10 points, for escalation.
+    if (!live.riseSettled && g.n > live.lossAtEval && (live.lossAtRiseEval < 0 || g.n - live.lossAtRiseEval >= every) && riseMayFire(g, c, config.minPoints)) return 'rise';
+    if (!live.spikeSettled && g.n > live.lossAtEval && (live.lossAtSpikeEval < 0 || g.n - live.lossAtSpikeEval >= every) && spikeMayFire(g, config.outlier.extremeRatio)) return 'spike';
     return null;
   }
   const w = Math.max(config.explosion.blockSize, Math.floor(live.longest / config.explosion.maxBlocks));
   return live.longest - live.longestAtEval >= w ? 'block' : null;
 }
 
-/** Records that the batch detectors just ran on the current prefix. `loss` is the judged loss series now. */
-export function markEvaluated(live: LiveRun, reason: EvalReason, loss: { values: ArrayLike<number>; length: number } | undefined): void {
+/**
+ * Records that the batch detectors just ran on the current prefix. `loss` is the judged loss series
+ * now; `alerted` is the alert memory (kind|tag → severity) after this evaluation.
+ */
+export function markEvaluated(live: LiveRun, reason: EvalReason, loss: { values: ArrayLike<number>; length: number } | undefined, alerted?: ReadonlyMap<string, string>): void {
   live.pending.clear();
   live.evaluations++;
   live.longestAtEval = live.longest;
@@ -118,4 +127,8 @@ export function markEvaluated(live: LiveRun, reason: EvalReason, loss: { values:
   if (reason === 'rise') live.lossAtRiseEval = live.gate.n;
   if (reason === 'spike') live.lossAtSpikeEval = live.gate.n;
   if (loss) snapshotMedian(live.gate, loss.values, loss.length);
+  if (alerted && live.lossTag !== null) {
+    live.riseSettled = alerted.get(`explosion|${live.lossTag}`) === 'error';
+    live.spikeSettled = alerted.has(`loss_outlier|${live.lossTag}`);
+  }
 }

@@ -61,9 +61,10 @@ export function gateBlockLength(g: LossGate, c: DetectConfig['explosion']): numb
  * Whether the explosion rule could fire on the points so far: the batch scan (end-aligned blocks,
  * each block against the lowest earlier one, noise = median sd of the earlier blocks, at the
  * block scale and `coarseFactor` times it), with thresholds lowered by `slack` so rounding in
- * the prefix sums can only open the gate early, never late. The batch detector decides.
+ * the prefix sums (≈1e-12 relative) can only open the gate early, never late. The batch detector
+ * decides (it also folds a rise that ends in NaN into the NaN finding).
  */
-export function riseMayFire(g: LossGate, c: DetectConfig['explosion'], minPoints: number, slack = 0.03): boolean {
+export function riseMayFire(g: LossGate, c: DetectConfig['explosion'], minPoints: number, slack = 1e-6): boolean {
   if (g.n < minPoints) return false;
   const w = gateBlockLength(g, c);
   if (scanFires(g, w, c, slack)) return true;
@@ -141,7 +142,7 @@ export function medianLowerBound(g: LossGate): number {
 }
 
 /** Whether a point since the snapshot could reach `ratio` × the run median (the extreme-spike rule). */
-export function spikeMayFire(g: LossGate, ratio: number, slack = 0.03): boolean {
+export function spikeMayFire(g: LossGate, ratio: number, slack = 1e-6): boolean {
   if (g.maxSinceSnapshot === 0) return false;
   return g.maxSinceSnapshot >= ratio * (1 - slack) * medianLowerBound(g);
 }
