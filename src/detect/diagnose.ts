@@ -66,6 +66,7 @@ export function diagnoseRunDetailed(input: DiagnosisInput, config: DetectConfig 
   const short = view && view.n < config.minPoints ? `only ${view.n} finite loss points (< ${config.minPoints})` : null;
   const reason: Partial<Record<FindingKind, string | null>> = {
     nan_loss: noLoss,
+    incomplete: noLoss,
     constant_loss: noLoss,
     loss_outlier: noLoss,
     explosion: noLoss ?? short,
@@ -81,7 +82,7 @@ export function diagnoseRunDetailed(input: DiagnosisInput, config: DetectConfig 
   const checks: CheckStatus[] = [];
   for (const d of DETECTORS) {
     for (const kind of d.kinds) {
-      if (kind === 'insufficient_data' || kind === 'incomplete') continue;
+      if (kind === 'insufficient_data') continue;
       const why = reason[kind];
       checks.push(why ? { kind, skipped: why } : { kind });
     }

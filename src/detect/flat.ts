@@ -75,6 +75,17 @@ export function lossChange(view: LossView, from: number, config: DetectConfig['f
   };
 }
 
+const FAMILY_NAME: Record<OptimizerFacts['family'], string> = {
+  adam: 'the Adam family',
+  lion: 'Lion',
+  sgd: 'SGD',
+  adafactor: 'Adafactor with a fixed lr',
+  dadapt: 'DAdapt',
+  prodigy: 'Prodigy',
+  schedulefree: 'schedule-free optimizers',
+  unknown: 'an unknown optimizer (no metadata)',
+};
+
 interface Corroboration {
   id: string;
   strong: boolean;
@@ -120,7 +131,7 @@ function corroborations(input: DiagnosisInput, lr: LrView, facts: OptimizerFacts
     const floor = floorFor(facts, config);
     ev.lrFloor = floor;
     if (floor !== null && peak > 0 && peak < floor) {
-      items.push({ id: 'lr_floor', strong: peak <= floor / 10, text: `the learning rate peaked at ${fmt(peak)}, below the ${fmt(floor)} floor for ${facts.family === 'unknown' ? 'an unknown optimizer' : facts.family}` });
+      items.push({ id: 'lr_floor', strong: peak <= floor / 10, text: `the learning rate peaked at ${fmt(peak)}, below the ${fmt(floor)} floor for ${FAMILY_NAME[facts.family]}` });
     }
   }
   const d = adaptiveD(lr);
