@@ -34,6 +34,8 @@ describe('weights', () => {
     const partial: WeightsSummary = { ...w, zeroUpTensors: te.upTensors, groups: w.groups!.map((g) => (g === te ? { ...g, zeroUpTensors: g.upTensors } : g)) };
     const f = detectWeights({ ...input, weights: [partial] }, DEFAULT_CONFIG);
     expect(f.map((x) => [x.kind, x.severity, x.evidence.zeroGroups])).toEqual([['zero_weight_group', 'warning', te.group]]);
+    const teOff = detectWeights({ ...input, identity: { ...input.identity, textEncoderLr: 0 }, weights: [partial] }, DEFAULT_CONFIG);
+    expect(teOff.map((x) => [x.kind, x.severity])).toEqual([['zero_weight_group', 'notice']]);
     // Scattered zero modules that fill no group are not a group finding.
     const scattered: WeightsSummary = { ...w, zeroUpTensors: 2 };
     expect(detectWeights({ ...input, weights: [scattered] }, DEFAULT_CONFIG)).toEqual([]);

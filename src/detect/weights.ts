@@ -71,11 +71,15 @@ export function detectWeights(input: DiagnosisInput, config: DetectConfig): Find
       const zeroGroups = groups?.filter((g) => g.upTensors > 0 && g.zeroUpTensors === g.upTensors) ?? null;
       if (zeroGroups === null || zeroGroups.length > 0) {
         const which = zeroGroups && zeroGroups.length > 0 ? `the whole ${zeroGroups.map((g) => g.group).join(', ')} group(s) (${zeroGroups.reduce((a, g) => a + g.zeroUpTensors, 0)} tensors)` : `${w.zeroUpTensors} of ${w.upTensors} lora_up tensors`;
+        // A text encoder trained at lr 0 stays zero by configuration (kohya drops the group: "NO LR skipping!").
+        const te = input.identity.textEncoderLr;
+        const teOff = te === 0 || (Array.isArray(te) && te.length > 0 && te.every((x) => x === 0));
+        const asConfigured = teOff && zeroGroups !== null && zeroGroups.length > 0 && zeroGroups.every((g) => g.group.startsWith('te'));
         out.push({
           ...base,
           kind: 'zero_weight_group',
-          severity: zeroGroups ? 'warning' : w.zeroUpTensors / w.upTensors >= 0.5 ? 'warning' : 'notice',
-          message: `In ${file}, ${which} never moved from zero while the other lora_up tensors trained (${pct(w.zeroUpTensors / w.upTensors)} zero).`,
+          severity: asConfigured ? 'notice' : zeroGroups ? 'warning' : w.zeroUpTensors / w.upTensors >= 0.5 ? 'warning' : 'notice',
+          message: `In ${file}, ${which} never moved from zero while the other lora_up tensors trained (${pct(w.zeroUpTensors / w.upTensors)} zero)${asConfigured ? ', as configured (text_encoder_lr 0)' : ''}.`,
           evidence: { upTensors: w.upTensors, zeroUpTensors: w.zeroUpTensors, zeroShare: round(w.zeroUpTensors / w.upTensors), zeroGroups: zeroGroups ? zeroGroups.map((g) => g.group).join(',') : null },
           advice: 'A group that stays zero was frozen or got lr 0 (e.g. down blocks with --network_train_unet_only, sd-scripts#821; text encoder with text_encoder_lr 0). Check the per-group learning rates and block weights.',
           confidence: zeroGroups ? 'high' : 'medium',
