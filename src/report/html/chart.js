@@ -7,70 +7,76 @@ const CHART_HEIGHT = 250;
 const MARGIN = { top: 16, right: 16, bottom: 34, left: 60 };
 
 /**
- * A line as an SVG path in pixel space, at most four points per pixel column (first, lowest,
- * highest, last), so a spike survives any zoom-out; NaN/Inf and log-invalid values break the line.
+ * A line as an SVG path in pixel space with at most two points per pixel column: the column's lowest
+ * and highest point in the order they occurred (one point where the column is flat), so a spike
+ * survives any zoom-out and a dense series costs no more than the chart's width. NaN/Inf (and,
+ * on a log axis, values ≤ 0) break the line; an isolated point becomes a dot.
  * @param {Float64Array} xs data x per point (NaN: not placeable)
  * @param {Float64Array} ys data y per point
- * @param {(v: number) => number} sx @param {(v: number) => number} sy @param {boolean} log
+ * @param {{ a: number, b: number }} tx px = a·x + b
+ * @param {{ a: number, b: number, log: boolean }} ty py = a·y + b (or a·ln y + b)
  */
-function pixelPath(xs, ys, sx, sy, log) {
-  const parts = [];
+function pixelPath(xs, ys, tx, ty) {
+  const ax = tx.a, bx = tx.b, ay = ty.a, by = ty.b, log = ty.log;
+  let out = '';
   let pen = false;
   let col = NaN;
-  /** @type {number[]} */
-  let pts = [];
-  let fx = 0, fy = 0, lx = 0, ly = 0, minY = 0, maxY = 0, minOrder = 0, maxOrder = 0, order = 0, count = 0;
-  const emit = (/** @type {number} */ x, /** @type {number} */ y) => {
-    parts.push((pen ? 'L' : 'M') + (Math.round(x * 10) / 10) + ',' + (Math.round(y * 10) / 10));
-    pen = true;
-  };
+  let count = 0;
+  let px0 = 0, lo = 0, hi = 0, loAt = 0, hiAt = 0, lastY = 0, k = 0;
   const flush = () => {
     if (count === 0) return;
-    pts = [fx, fy];
-    if (count > 2) {
-      if (minOrder < maxOrder) pts.push(fx, minY, fx, maxY);
-      else pts.push(fx, maxY, fx, minY);
+    // Whole pixels for x (columns are a pixel wide anyway), tenths for y: short strings, fast to build.
+    const x = Math.round(px0);
+    if (count === 1 || hi - lo < 0.75) {
+      out += (pen ? 'L' : 'M') + x + ',' + Math.round(lastY * 10) / 10;
+      if (!pen && count === 1) out += 'l0,0';
+    } else {
+      const first = loAt < hiAt ? lo : hi;
+      const second = loAt < hiAt ? hi : lo;
+      out += (pen ? 'L' : 'M') + x + ',' + Math.round(first * 10) / 10 + 'L' + x + ',' + Math.round(second * 10) / 10;
     }
-    if (count > 1) pts.push(lx, ly);
-    const startPen = pen;
-    let lastX = NaN, lastY = NaN;
-    for (let k = 0; k < pts.length; k += 2) {
-      if (pts[k] === lastX && pts[k + 1] === lastY) continue;
-      emit(pts[k], pts[k + 1]);
-      lastX = pts[k];
-      lastY = pts[k + 1];
-    }
-    if (!startPen && count === 1) parts.push('l0,0');
+    pen = true;
     count = 0;
   };
   for (let i = 0; i < ys.length; i++) {
     const y = ys[i];
-    const x = xs[i];
-    if (!Number.isFinite(y) || !Number.isFinite(x) || (log && y <= 0)) {
+    const xv = xs[i];
+    if (!(y - y === 0) || !(xv - xv === 0) || (log && y <= 0)) {
       flush();
       pen = false;
       col = NaN;
       continue;
     }
-    const px = sx(x);
-    const py = sy(y);
+    const px = ax * xv + bx;
+    const py = ay * (log ? Math.log(y) : y) + by;
     const c = Math.floor(px);
     if (c !== col) {
       flush();
       col = c;
     }
     if (count === 0) {
-      fx = px; fy = py; minY = maxY = py; minOrder = maxOrder = order = 0;
+      px0 = px;
+      lo = hi = py;
+      loAt = hiAt = k = 0;
     } else {
-      order++;
-      if (py < minY) { minY = py; minOrder = order; }
-      if (py > maxY) { maxY = py; maxOrder = order; }
+      k++;
+      if (py < lo) (lo = py), (loAt = k);
+      if (py > hi) (hi = py), (hiAt = k);
     }
-    lx = px; ly = py;
+    lastY = py;
     count++;
   }
   flush();
-  return parts.join('');
+  return out;
+}
+
+/** The affine form of a d3 linear/time scale, or of a log scale over ln(v). @param {any} scale @param {boolean} log */
+function affine(scale, log) {
+  const [d0, d1] = scale.domain().map(Number);
+  const [r0, r1] = scale.range();
+  const f = log ? Math.log : (/** @type {number} */ v) => v;
+  const a = (r1 - r0) / (f(d1) - f(d0) || 1);
+  return { a, b: r0 - a * f(d0), log };
 }
 
 /** @param {Float64Array} xs @param {number} x nearest index in an ascending array */
@@ -161,7 +167,7 @@ function fmtValue(v) {
 function drawChart(view, state, DATA) {
   const chart = view.chart;
   const runs = DATA.runs;
-  const width = Math.max(260, view.fig.clientWidth - 24);
+  const width = Math.max(260, (view.width || view.fig.clientWidth) - 24);
   const height = CHART_HEIGHT;
   const innerW = width - MARGIN.left - MARGIN.right;
   const innerH = height - MARGIN.top - MARGIN.bottom;
@@ -252,11 +258,13 @@ function drawChart(view, state, DATA) {
   const plot = g.append('g').attr('clip-path', `url(#${clipId})`);
   const fx = (/** @type {number} */ v) => sx(v);
   const fy = (/** @type {number} */ v) => sy(v);
+  const tx = affine(sx, false);
+  const ty = affine(sy, log);
 
   if (grouped) {
     for (const gl of grouped) {
       plot.append('path').attr('class', 'band').attr('data-group', gl.key).attr('fill', gl.color).attr('d', bandPath(gl, fx, fy, log));
-      plot.append('path').attr('class', 'smoothed group-mean').attr('data-group', gl.key).attr('stroke', gl.color).attr('d', pixelPath(gl.xs, gl.mean, fx, fy, log));
+      plot.append('path').attr('class', 'smoothed group-mean').attr('data-group', gl.key).attr('stroke', gl.color).attr('d', pixelPath(gl.xs, gl.mean, tx, ty));
     }
   } else {
     if (state.showRaw) {
@@ -265,17 +273,18 @@ function drawChart(view, state, DATA) {
         const density = e.raw.values.length / innerW;
         plot.append('path').attr('class', 'raw').attr('data-run', e.run.name).attr('data-series', 'raw').attr('stroke', e.run.color)
           .attr('stroke-opacity', density > 2 ? 0.5 : null)
-          .attr('display', e.hidden ? 'none' : null).attr('d', e.hidden ? '' : pixelPath(e.rawX, e.raw.values, fx, fy, log));
+          .attr('display', e.hidden ? 'none' : null).attr('d', e.hidden ? '' : pixelPath(e.rawX, e.raw.values, tx, ty));
       }
     }
+    const strong = placed.map((e) => (e.hidden ? '' : pixelPath(/** @type {Float64Array} */ (e.smX), e.sm.values, tx, ty)));
     // A light casing under each strong line keeps it readable over the raw noise of the others.
-    for (const e of placed) {
-      if (!e.hidden) plot.append('path').attr('class', 'casing').attr('d', pixelPath(/** @type {Float64Array} */ (e.smX), e.sm.values, fx, fy, log));
-    }
-    for (const e of placed) {
+    placed.forEach((e, i) => {
+      if (!e.hidden) plot.append('path').attr('class', 'casing').attr('d', strong[i]);
+    });
+    placed.forEach((e, i) => {
       plot.append('path').attr('class', 'smoothed').attr('data-run', e.run.name).attr('data-series', 'smoothed').attr('stroke', e.run.color)
-        .attr('display', e.hidden ? 'none' : null).attr('d', e.hidden ? '' : pixelPath(/** @type {Float64Array} */ (e.smX), e.sm.values, fx, fy, log));
-    }
+        .attr('display', e.hidden ? 'none' : null).attr('d', strong[i]);
+    });
     drawNonFinite(plot, visible, w, fx, fy, innerH, yd, log);
     drawFindings(g, visible, chart, DATA, fx, innerW, innerH);
   }
