@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { discoverRuns, type RunLocation } from './discover.js';
 import { loadRun, type LoadRunOptions } from './load-run.js';
-import { defaultThreads, loadRunsInWorkers, workersAvailable } from './load-worker.js';
+import { defaultThreads, loadRunsHere, loadRunsInWorkers, workersAvailable } from './load-worker.js';
 import { foldSideRuns } from './side-runs.js';
 import type { Run } from './types.js';
 
@@ -51,13 +51,7 @@ export async function loadLogdirs(paths: string[], options: LoadOptions = {}): P
     if (!found.ok) return { ok: false, error: found.error };
     if (found.runs.length === 0) return { ok: false, error: `${input}: no event files found (looked for file names containing "tfevents")` };
     const locations = options.runFilter ? found.runs.filter((r) => options.runFilter!.test(r.name)) : found.runs;
-    let runs: Run[];
-    if (await worthWorkers(locations, threads)) {
-      runs = await loadRunsInWorkers(locations, runOptions, threads);
-    } else {
-      runs = [];
-      for (const loc of locations) runs.push(await loadRun(loc.name, loc.dir, loc.files, runOptions));
-    }
+    const runs = (await worthWorkers(locations, threads)) ? await loadRunsInWorkers(locations, runOptions, threads) : await loadRunsHere(locations, runOptions);
     roots.push({ input, root: found.root, runs: foldSideRuns(runs), skipped: found.skipped });
   }
   return { ok: true, roots };

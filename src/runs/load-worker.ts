@@ -43,43 +43,79 @@ function transferList(run: Run): ArrayBuffer[] {
 }
 
 /**
+ * Runs loaded at once per thread: while one run's file is being read (the thread pool), another
+ * run is decoded, so the thread does not wait on I/O. Runs are independent, so this changes no result.
+ */
+const DEPTH = 2;
+
+/** A shared queue of run indices: every thread takes the next one when it has room. */
+interface Queue {
+  locations: RunLocation[];
+  results: (Run | undefined)[];
+  next: number;
+}
+
+/** Loads runs from the queue on this thread, `DEPTH` at a time, until it is empty. */
+async function drainHere(queue: Queue, options: LoadRunOptions): Promise<void> {
+  const lane = async () => {
+    while (queue.next < queue.locations.length) {
+      const i = queue.next++;
+      const loc = queue.locations[i];
+      queue.results[i] = await loadRun(loc.name, loc.dir, loc.files, options);
+    }
+  };
+  await Promise.all(Array.from({ length: DEPTH }, lane));
+}
+
+/** Feeds one worker from the queue, keeping `DEPTH` runs in flight on it; resolves when it is done or has failed. */
+function drive(worker: Worker, queue: Queue): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let inFlight = 0;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      resolve();
+    };
+    const send = () => {
+      while (inFlight < DEPTH && queue.next < queue.locations.length) {
+        const index = queue.next++;
+        const job: Job = { index, location: queue.locations[index] };
+        worker.postMessage(job);
+        inFlight++;
+      }
+      if (inFlight === 0) finish();
+    };
+    worker.on('message', (reply: Reply) => {
+      inFlight--;
+      if ('run' in reply) queue.results[reply.index] = reply.run;
+      send();
+    });
+    // A failed worker's unfinished runs stay undefined and are loaded on this thread afterwards.
+    worker.on('error', finish);
+    worker.on('exit', finish);
+    send();
+  });
+}
+
+/** Loads runs on the calling thread only (same order, same results as with workers). */
+export async function loadRunsHere(locations: RunLocation[], options: LoadRunOptions): Promise<Run[]> {
+  const queue: Queue = { locations, results: new Array(locations.length).fill(undefined), next: 0 };
+  await drainHere(queue, options);
+  return queue.results as Run[];
+}
+
+/**
  * Loads `locations` on `threads` threads: this one plus `threads − 1` workers, each taking the next
  * run from a shared queue when free (this thread would otherwise sit idle while workers start).
  * Results are in the order of `locations`. If a worker cannot start or fails, the runs it did not
  * finish are loaded on this thread, so a result is always complete.
  */
 export async function loadRunsInWorkers(locations: RunLocation[], options: LoadRunOptions, threads = defaultThreads()): Promise<Run[]> {
-  const results: (Run | undefined)[] = new Array(locations.length).fill(undefined);
-  let next = 0;
-  const count = Math.max(0, Math.min(threads - 1, locations.length - 1));
+  const queue: Queue = { locations, results: new Array(locations.length).fill(undefined), next: 0 };
+  const count = Math.max(0, Math.min(threads - 1, Math.ceil(locations.length / DEPTH) - 1));
   const workerOptions = { view: options.view, tagFilter: options.tagFilter };
-
-  const drive = (worker: Worker) =>
-    new Promise<void>((resolve) => {
-      let current = -1;
-      let settled = false;
-      const finish = () => {
-        if (settled) return;
-        settled = true;
-        void worker.terminate();
-        resolve();
-      };
-      const send = () => {
-        if (next >= locations.length) return finish();
-        current = next++;
-        const job: Job = { index: current, location: locations[current] };
-        worker.postMessage(job);
-      };
-      worker.on('message', (reply: Reply) => {
-        if ('run' in reply) results[reply.index] = reply.run;
-        send();
-      });
-      // A failed worker's unfinished runs stay undefined and are loaded below.
-      worker.on('error', finish);
-      worker.on('exit', finish);
-      send();
-    });
-
   const workers: Promise<void>[] = [];
   for (let k = 0; k < count; k++) {
     let worker: Worker;
@@ -88,23 +124,16 @@ export async function loadRunsInWorkers(locations: RunLocation[], options: LoadR
     } catch {
       break;
     }
-    workers.push(drive(worker));
+    workers.push(drive(worker, queue));
   }
-  const local = (async () => {
-    while (next < locations.length) {
-      const i = next++;
-      const loc = locations[i];
-      results[i] = await loadRun(loc.name, loc.dir, loc.files, options);
-    }
-  })();
-  await Promise.all([...workers, local]);
+  await Promise.all([...workers, drainHere(queue, options)]);
   for (let i = 0; i < locations.length; i++) {
-    if (!results[i]) {
+    if (!queue.results[i]) {
       const loc = locations[i];
-      results[i] = await loadRun(loc.name, loc.dir, loc.files, options);
+      queue.results[i] = await loadRun(loc.name, loc.dir, loc.files, options);
     }
   }
-  return results as Run[];
+  return queue.results as Run[];
 }
 
 if (!isMainThread && parentPort && (workerData as { kind?: string } | null)?.kind === WORKER_KIND) {
