@@ -123,21 +123,29 @@ export function simplifyClock(steps: Float64Array, seconds: Float64Array, tolera
 
 export function runAxes(run: Run, identity: RunIdentity | undefined, batchOverride: number | undefined): RunAxes {
   const clock = clockSeries(run);
-  let start: number | null = null;
+  let earliest = Infinity;
   for (const s of run.scalars.values()) {
+    const w = s.wallTimes;
     for (let i = 0; i < s.length; i++) {
-      const t = s.wallTimes[i];
-      if (Number.isFinite(t) && t > 0 && (start === null || t < start)) start = t;
+      const t = w[i];
+      if (t > 0 && t < earliest) earliest = t; // NaN compares false
     }
   }
+  const start = earliest < Infinity ? earliest : null;
   let knots: number[] = [];
   if (clock && start !== null) {
-    const finite: number[] = [];
-    for (let i = 0; i < clock.length; i++) if (Number.isFinite(clock.wallTimes[i])) finite.push(i);
-    const steps = Float64Array.from(finite, (i) => clock.steps[i]);
-    const seconds = Float64Array.from(finite, (i) => clock.wallTimes[i] - start!);
-    const duration = seconds.length > 0 ? seconds[seconds.length - 1] - seconds[0] : 0;
-    knots = simplifyClock(steps, seconds, Math.max(duration / 4000, 1e-3), 2048);
+    // Points without a wall time (NaN) are left out of the clock (plain loops: typed-array `from` with a map is slow).
+    const steps = new Float64Array(clock.length);
+    const seconds = new Float64Array(clock.length);
+    let k = 0;
+    for (let i = 0; i < clock.length; i++) {
+      const t = clock.wallTimes[i];
+      if (!Number.isFinite(t)) continue;
+      steps[k] = clock.steps[i];
+      seconds[k++] = t - start;
+    }
+    const duration = k > 0 ? seconds[k - 1] - seconds[0] : 0;
+    knots = simplifyClock(steps.subarray(0, k), seconds.subarray(0, k), Math.max(duration / 4000, 1e-3), 2048);
   }
   const ga = positive(identity?.gradientAccumulationSteps) ?? 1;
   const perEpoch = positive(identity?.batchesPerEpoch);

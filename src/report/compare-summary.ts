@@ -74,9 +74,10 @@ function duration(run: Run): number | null {
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of run.scalars.values()) {
+    const w = s.wallTimes;
     for (let i = 0; i < s.length; i++) {
-      const t = s.wallTimes[i];
-      if (!Number.isFinite(t) || t <= 0) continue;
+      const t = w[i];
+      if (!(t > 0) || t === Infinity) continue; // NaN, 0 and negatives are no wall time
       if (t < lo) lo = t;
       if (t > hi) hi = t;
     }

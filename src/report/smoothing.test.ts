@@ -42,6 +42,25 @@ describe('TensorBoard smoothing', () => {
     }
   }
 
+  it('equals the textbook formula bit for bit on long series (Math.pow stops only where 1 − wⁿ is exactly 1)', () => {
+    const values = Array.from({ length: 60_000 }, (_, i) => (i % 977 === 0 ? NaN : 0.05 + 0.03 * Math.sin(i * 0.013) + ((i * 7919) % 101) / 1000));
+    for (const w of [0.6, 0.9, 0.999]) {
+      let last = 0;
+      let n = 0;
+      const naive = values.map((y) => {
+        if (!Number.isFinite(y)) return y;
+        last = last * w + (1 - w) * y;
+        n++;
+        return last / (1 - Math.pow(w, n));
+      });
+      const server = smoothTensorBoard(values, w);
+      const inBrowser = browser.tbSmooth(values, w);
+      let differing = 0;
+      for (let i = 0; i < values.length; i++) if (!Object.is(server[i], naive[i]) || !Object.is(inBrowser[i], naive[i])) differing++;
+      expect(differing).toBe(0);
+    }
+  });
+
   it('browser bucket form equals the point form when each bucket holds equal values', () => {
     // [1,1,3,3] at w=0.5 by hand: 1, 1, 1.875/0.875, 2.4375/0.9375 = 2.6
     expect(smoothTensorBoard([1, 1, 3, 3], 0.5)[3]).toBeCloseTo(2.6, 12);

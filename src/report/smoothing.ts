@@ -18,6 +18,8 @@ export function smoothTensorBoard(values: ArrayLike<number>, weight: number): Fl
   }
   let last = 0;
   let count = 0;
+  // Once wⁿ < 1e-17, 1 − wⁿ is exactly 1 in float64 (and stays so): Math.pow, the costly part, can stop.
+  let settled = w === 1;
   for (let i = 0; i < n; i++) {
     const y = values[i];
     if (!Number.isFinite(y)) {
@@ -26,7 +28,12 @@ export function smoothTensorBoard(values: ArrayLike<number>, weight: number): Fl
     }
     last = last * w + (1 - w) * y;
     count++;
-    const debias = w === 1 ? 1 : 1 - Math.pow(w, count);
+    let debias = 1;
+    if (!settled) {
+      const p = Math.pow(w, count);
+      if (p < 1e-17) settled = true;
+      else debias = 1 - p;
+    }
     out[i] = last / debias;
   }
   return out;
@@ -55,6 +62,7 @@ export function smoothBuckets(means: ArrayLike<number>, finiteCounts: ArrayLike<
   }
   let last = 0;
   let count = 0;
+  let settled = w === 1;
   for (let i = 0; i < n; i++) {
     const k = finiteCounts[i];
     if (!(k > 0)) {
@@ -64,7 +72,13 @@ export function smoothBuckets(means: ArrayLike<number>, finiteCounts: ArrayLike<
     const wk = Math.pow(w, k);
     last = last * wk + (1 - wk) * means[i];
     count += k;
-    out[i] = last / (w === 1 ? 1 : 1 - Math.pow(w, count));
+    let debias = 1;
+    if (!settled) {
+      const p = Math.pow(w, count);
+      if (p < 1e-17) settled = true;
+      else debias = 1 - p;
+    }
+    out[i] = last / debias;
   }
   return out;
 }

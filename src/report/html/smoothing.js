@@ -21,6 +21,8 @@ function tbSmooth(values, weight) {
   }
   let last = 0;
   let count = 0;
+  // Once wⁿ < 1e-17, 1 − wⁿ is exactly 1 in float64 (and stays so): Math.pow, the costly part, can stop.
+  let settled = w === 1;
   for (let i = 0; i < n; i++) {
     const y = values[i];
     if (!Number.isFinite(y)) {
@@ -29,7 +31,13 @@ function tbSmooth(values, weight) {
     }
     last = last * w + (1 - w) * y;
     count++;
-    out[i] = last / (w === 1 ? 1 : 1 - Math.pow(w, count));
+    let debias = 1;
+    if (!settled) {
+      const p = Math.pow(w, count);
+      if (p < 1e-17) settled = true;
+      else debias = 1 - p;
+    }
+    out[i] = last / debias;
   }
   return out;
 }
@@ -55,6 +63,7 @@ function tbSmoothBuckets(means, counts, weight, constant) {
   }
   let last = 0;
   let count = 0;
+  let settled = w === 1;
   for (let i = 0; i < n; i++) {
     const k = counts[i];
     if (!(k > 0)) {
@@ -64,7 +73,13 @@ function tbSmoothBuckets(means, counts, weight, constant) {
     const wk = Math.pow(w, k);
     last = last * wk + (1 - wk) * means[i];
     count += k;
-    out[i] = last / (w === 1 ? 1 : 1 - Math.pow(w, count));
+    let debias = 1;
+    if (!settled) {
+      const p = Math.pow(w, count);
+      if (p < 1e-17) settled = true;
+      else debias = 1 - p;
+    }
+    out[i] = last / debias;
   }
   return out;
 }
