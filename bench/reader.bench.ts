@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -55,19 +55,27 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-async function best<T>(times: number, f: () => Promise<T>): Promise<{ ms: number; first: number; value: T }> {
+/**
+ * Best wall time of `times` runs, and the least CPU time (all threads of this process) of any run:
+ * on a busy machine the CPU time shows what the work costs when wall time is inflated by waiting.
+ */
+async function best<T>(times: number, f: () => Promise<T>): Promise<{ ms: number; cpuMs: number; first: number; value: T }> {
   let ms = Infinity;
+  let cpuMs = Infinity;
   let first = 0;
   let value!: T;
   for (let k = 0; k < times; k++) {
     gc();
+    const cpu = process.cpuUsage();
     const t = performance.now();
     value = await f();
     const elapsed = performance.now() - t;
+    const used = process.cpuUsage(cpu);
     if (k === 0) first = elapsed;
     ms = Math.min(ms, elapsed);
+    cpuMs = Math.min(cpuMs, (used.user + used.system) / 1000);
   }
-  return { ms, first, value };
+  return { ms, cpuMs, first, value };
 }
 
 /** CRC-32C over every byte of the files, read in 4 MB chunks: the floor any checked reader pays. */
@@ -109,8 +117,10 @@ interface SingleResult {
   events: number;
   points: number;
   crcMs: number;
+  crcCpuMs: number;
   framingMs: number;
   loadMs: number;
+  loadCpuMs: number;
   loadFirstMs: number;
   rssAfterFirstLoadMb: number;
   rssMb: number;
@@ -134,8 +144,10 @@ async function childSingle(path: string): Promise<SingleResult> {
     events: load.value,
     points,
     crcMs: crc.ms,
+    crcCpuMs: crc.cpuMs,
     framingMs: framing.ms,
     loadMs: load.ms,
+    loadCpuMs: load.cpuMs,
     loadFirstMs: load.first,
     rssAfterFirstLoadMb,
     rssMb: maxRssMb(),
@@ -148,7 +160,9 @@ interface SweepResult {
   events: number;
   crcMs: number;
   inThreadMs: number;
+  inThreadCpuMs: number;
   workersMs: number;
+  workersCpuMs: number;
   workersFirstMs: number;
   identical: boolean;
   diagnose?: { ms: number; runs: number } | { skipped: string };
@@ -177,7 +191,9 @@ async function childSweep(root: string): Promise<SweepResult> {
     events,
     crcMs: crc.ms,
     inThreadMs: inThread.ms,
+    inThreadCpuMs: inThread.cpuMs,
     workersMs: workers.ms,
+    workersCpuMs: workers.cpuMs,
     workersFirstMs: workers.first,
     identical,
     diagnose,
@@ -238,6 +254,8 @@ export default async function readerBench(): Promise<void> {
       await writeRecordFile(join(runDir, eventFileName(r + 1)), kohyaEvents(SWEEP_STEPS, r + 1));
     }
     console.log(`reader: inputs written in ${fmt((performance.now() - t0) / 1000, 1)} s to ${dir}`);
+    const machine = () => `${availableParallelism()} cores, load average ${loadavg().map((x) => fmt(x, 1)).join(' ')}`;
+    console.log(`reader: machine ${machine()} (a load above the core count means other processes share the CPUs: wall times suffer, ratios and CPU times less)`);
 
     const s = (await runChild('single', singlePath)) as SingleResult;
     const mbs = mb(s.bytes) / (s.loadMs / 1000);
@@ -247,6 +265,7 @@ export default async function readerBench(): Promise<void> {
     console.log(`  bare CRC-32C pass        ${fmt(crcMbs).padStart(6)} MB/s  ${fmt(s.events / (s.crcMs / 1000) / 1e6, 1).padStart(5)} M events/s`);
     console.log(`  framing + both CRCs      ${fmt(framingMbs).padStart(6)} MB/s  ${fmt(s.events / (s.framingMs / 1000) / 1e6, 1).padStart(5)} M events/s`);
     console.log(`  load (decode + series)   ${fmt(mbs).padStart(6)} MB/s  ${fmt(s.events / (s.loadMs / 1000) / 1e6, 1).padStart(5)} M events/s  = ${fmt(mbs / crcMbs, 2)} × the CRC pass (best of 3; first load ${fmt(s.loadFirstMs)} ms)`);
+    console.log(`  CPU time                 load ${fmt(s.loadCpuMs)} ms = ${fmt(mb(s.bytes) / (s.loadCpuMs / 1000))} MB per CPU-second; CRC pass ${fmt(s.crcCpuMs)} ms = ${fmt(mb(s.bytes) / (s.crcCpuMs / 1000))}`);
     console.log(`  peak RSS                 ${fmt(s.rssAfterFirstLoadMb).padStart(6)} MB after the first load (${fmt(s.rssMb)} MB after all passes)`);
     console.log(`  target single file ≥ ${TARGET_MBS} MB/s: ${fmt(mbs)} MB/s ${verdict(mbs >= TARGET_MBS)}`);
     console.log(`  target peak RSS ≤ ${TARGET_RSS_MB} MB: ${fmt(s.rssAfterFirstLoadMb)} MB ${verdict(s.rssAfterFirstLoadMb <= TARGET_RSS_MB)}`);
@@ -257,8 +276,8 @@ export default async function readerBench(): Promise<void> {
       `  ${label.padEnd(24)} ${fmt(ms / 1000, 2).padStart(6)} s   ${fmt(mb(w.bytes) / (ms / 1000)).padStart(5)} MB/s  ${fmt(w.events / (ms / 1000) / 1e6, 1).padStart(5)} M events/s  = ${fmt(mb(w.bytes) / (ms / 1000) / sweepCrcMbs, 2)} × the CRC pass`;
     console.log(`reader: sweep, ${w.files} runs × ${fmt(SWEEP_STEPS)} steps × ${KOHYA_TAGS.length} tags, ${fmt(mb(w.bytes), 1)} MB, ${fmt(w.events)} events`);
     console.log(`  bare CRC-32C pass        ${fmt(w.crcMs / 1000, 2).padStart(6)} s   ${fmt(sweepCrcMbs).padStart(5)} MB/s`);
-    console.log(line('load, one thread', w.inThreadMs));
-    console.log(line('load, worker threads', w.workersMs) + ` (first ${fmt(w.workersFirstMs / 1000, 2)} s)`);
+    console.log(line('load, one thread', w.inThreadMs) + `  (CPU ${fmt(w.inThreadCpuMs / 1000, 2)} s)`);
+    console.log(line(`load, ${availableParallelism()} threads`, w.workersMs) + `  (CPU ${fmt(w.workersCpuMs / 1000, 2)} s; first ${fmt(w.workersFirstMs / 1000, 2)} s)`);
     console.log(`  worker result identical to in-thread: ${w.identical ? 'yes' : 'NO'}`);
     console.log(`  target sweep ≤ ${TARGET_SWEEP_S} s: ${fmt(w.workersMs / 1000, 2)} s ${verdict(w.workersMs / 1000 <= TARGET_SWEEP_S && w.identical)}`);
     if (w.diagnose && 'ms' in w.diagnose) {
@@ -268,6 +287,7 @@ export default async function readerBench(): Promise<void> {
     } else if (w.diagnose) {
       console.log(`  diagnose cost: skipped (${w.diagnose.skipped})`);
     }
+    console.log(`reader: machine at the end: ${machine()}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
