@@ -92,8 +92,6 @@ interface RunWatch {
   lastProgress: number;
 }
 
-const WEIGHTS_SCAN_EVERY_MS = 10_000;
-
 function clock(ms: number): string {
   const d = new Date(ms);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((x) => String(x).padStart(2, '0')).join(':');
@@ -148,8 +146,7 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
       requestEvaluation(st.live, 'reset');
     },
   });
-  const tracker: WeightsTracker = newWeightsTracker([options.logdir, ...(options.weights ?? [])]);
-  let lastWeightsScan = -Infinity;
+  const tracker: WeightsTracker = newWeightsTracker(options.weights ?? []);
 
   let blockLines = 0;
   const print = (text: string) => {
@@ -256,10 +253,9 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
         st.damageSeen = damage;
       }
 
-      // Checkpoints: the directories are walked every few seconds; a file is read once it stopped changing.
-      if (pollStart - lastWeightsScan >= WEIGHTS_SCAN_EVERY_MS) {
-        lastWeightsScan = pollStart;
-        const scan = await scanWeights(tracker);
+      // Checkpoints: a file is read once its size and time held still for one poll, then linked to its run.
+      {
+        const scan = await scanWeights(tracker, follower.weights);
         for (const problem of scan.problems) info(`weights: ${termText(problem)}`);
         if (scan.read.length > 0 || first) {
           const links = linkedWeights(tracker, visible.map((st) => st.run));

@@ -1,7 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { FollowedRun } from '../runs/follow/follow-run.js';
-import { findWeightsFiles } from '../runs/weights/find-files.js';
+import { newTreeCache, scanTree, type TreeCache } from '../runs/follow/tree-cache.js';
+import { isWeightsFileName } from '../runs/weights/find-files.js';
 import { linkWeights } from '../runs/weights/link.js';
 import { readWeightsSummary } from '../runs/weights/read-summary.js';
 import type { WeightsSummary } from '../runs/weights/summary.js';
@@ -14,14 +15,15 @@ interface Candidate {
   error?: string;
 }
 
-/** LoRA files under the log directory and `--weights` dirs, read once each is complete, linked to runs. */
+/** LoRA files under the log directory and `--weights` paths, read once each is complete, linked to runs. */
 export interface WeightsTracker {
-  paths: string[];
+  /** `--weights` directories (each with its own tree cache) and files. */
+  extra: { path: string; tree: TreeCache }[];
   files: Map<string, Candidate>;
 }
 
-export function newWeightsTracker(paths: string[]): WeightsTracker {
-  return { paths, files: new Map() };
+export function newWeightsTracker(extra: string[]): WeightsTracker {
+  return { extra: extra.map((path) => ({ path, tree: newTreeCache() })), files: new Map() };
 }
 
 export interface WeightsScan {
@@ -30,16 +32,25 @@ export interface WeightsScan {
   problems: string[];
 }
 
-/** One pass: find candidates, note changes, read those that stopped changing. Cheap when nothing changed. */
-export async function scanWeights(t: WeightsTracker): Promise<WeightsScan> {
+/**
+ * One pass over the candidates (those under the log directory come from the follower's tree scan):
+ * note changes, read the files that stopped changing. A stat per candidate when nothing changed.
+ */
+export async function scanWeights(t: WeightsTracker, underLogdir: string[]): Promise<WeightsScan> {
   const out: WeightsScan = { read: [], problems: [] };
-  const found = await findWeightsFiles(t.paths);
-  const present = new Set(found.files);
-  for (const path of [...t.files.keys()]) if (!present.has(path)) t.files.delete(path);
-  for (const path of found.files) {
+  const found = new Set(underLogdir);
+  for (const e of t.extra) {
+    if (isWeightsFileName(e.path)) found.add(e.path);
+    else {
+      const scan = scanTree(e.tree, e.path);
+      if (scan.ok) for (const w of scan.weights) found.add(w);
+    }
+  }
+  for (const path of [...t.files.keys()]) if (!found.has(path)) t.files.delete(path);
+  for (const path of found) {
     let info;
     try {
-      info = await stat(path);
+      info = statSync(path);
     } catch {
       continue;
     }

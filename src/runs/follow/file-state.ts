@@ -1,5 +1,4 @@
-import type { BigIntStats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { closeSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import type { RecordDamage } from '../../tfrecord/damage.js';
 import type { EventFileReport } from '../types.js';
 
@@ -30,11 +29,14 @@ export type FileChange =
   | { kind: 'reset'; detail: string }
   | { kind: 'gone'; error: string };
 
-/** What happened to the file since it was last read. Costs one stat, plus a 64-byte read when it changed. */
-export async function fileChange(file: FollowedFile): Promise<{ change: FileChange; info?: BigIntStats; head?: Uint8Array }> {
+/**
+ * What happened to the file since it was last read. Costs one stat, plus a 64-byte read when it
+ * changed; synchronous, as they are tiny and a poll makes one per followed file (see tree-cache.ts).
+ */
+export function fileChange(file: FollowedFile): { change: FileChange; info?: BigIntStats; head?: Uint8Array } {
   let info: BigIntStats;
   try {
-    info = await stat(file.path, { bigint: true });
+    info = statSync(file.path, { bigint: true });
   } catch (error) {
     return { change: { kind: 'gone', error: (error as NodeJS.ErrnoException).code ?? String(error) } };
   }
@@ -42,7 +44,7 @@ export async function fileChange(file: FollowedFile): Promise<{ change: FileChan
   const size = Number(info.size);
   if (size < file.size) return { change: { kind: 'reset', detail: `truncated from ${file.size} to ${size} bytes` }, info };
   if (size === file.size && info.mtimeNs === file.mtimeNs) return { change: { kind: 'unchanged' }, info };
-  const head = await readHead(file.path);
+  const head = readHead(file.path);
   if (head && !samePrefix(head, file.head)) return { change: { kind: 'reset', detail: 'rewritten in place (its first bytes changed)' }, info };
   return { change: size === file.size ? { kind: 'unchanged' } : { kind: 'grown' }, info, head };
 }
@@ -55,17 +57,17 @@ export function remember(file: FollowedFile, info: BigIntStats | undefined, head
   if (head && head.length > file.head.length) file.head = head;
 }
 
-export async function readHead(path: string): Promise<Uint8Array | undefined> {
-  let handle;
+export function readHead(path: string): Uint8Array | undefined {
+  let fd: number | undefined;
   try {
-    handle = await open(path, 'r');
+    fd = openSync(path, 'r');
     const buffer = new Uint8Array(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    const bytesRead = readSync(fd, buffer, 0, HEAD_BYTES, 0);
     return buffer.subarray(0, bytesRead);
   } catch {
     return undefined;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -1,9 +1,9 @@
-import { discoverRuns } from '../discover.js';
 import { compareNames } from '../run-assembly.js';
 import { foldSideRuns } from '../side-runs.js';
 import type { Run } from '../types.js';
 import { newFollowedRun, pollRun, snapshotRun, viewRun, type FollowListener, type FollowOptions, type FollowedRun } from './follow-run.js';
 import type { FollowNote } from './notes.js';
+import { newTreeCache, scanTree, type TreeCache } from './tree-cache.js';
 
 export interface LogdirFollowOptions extends FollowOptions {
   runFilter?: RegExp;
@@ -18,10 +18,13 @@ export interface LogdirFollower {
   listener?: FollowListener;
   /** The last "waiting for …" message, so it is said once. */
   waiting: string | null;
+  tree: TreeCache;
+  /** `.safetensors` files seen under the log directory at the last poll. */
+  weights: string[];
 }
 
 export function newLogdirFollower(input: string, options: LogdirFollowOptions = {}, listener?: FollowListener): LogdirFollower {
-  return { input, root: null, runs: new Map(), options, listener, waiting: null };
+  return { input, root: null, runs: new Map(), options, listener, waiting: null, tree: newTreeCache(), weights: [] };
 }
 
 export interface PollResult {
@@ -37,7 +40,7 @@ export interface PollResult {
 export async function pollLogdir(f: LogdirFollower): Promise<PollResult> {
   const notes: FollowNote[] = [];
   const changed: FollowedRun[] = [];
-  const found = await discoverRuns(f.input);
+  const found = scanTree(f.tree, f.input);
   if (!found.ok) {
     const detail = `waiting for ${f.input} (${found.error})`;
     if (f.waiting !== detail) notes.push({ kind: 'waiting', detail });
@@ -46,6 +49,7 @@ export async function pollLogdir(f: LogdirFollower): Promise<PollResult> {
   }
   f.waiting = null;
   f.root = found.root;
+  f.weights = found.weights;
   const locations = f.options.runFilter ? found.runs.filter((r) => f.options.runFilter!.test(r.name)) : found.runs;
   const seen = new Set<string>();
   for (const loc of locations) {

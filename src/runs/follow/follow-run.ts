@@ -82,14 +82,14 @@ export async function pollRun(run: FollowedRun, paths: string[], options: Follow
 
   const grown: FollowedFile[] = [];
   for (const f of files) {
-    const { change, info, head } = await fileChange(f);
+    const { change, info, head } = fileChange(f);
     if (change.kind === 'gone') continue; // vanished between discovery and stat: the next poll drops it
     if (change.kind === 'reset') {
       if (f.fed || f.size > 0) {
         notes.push({ kind: 'file-reset', run: run.name, file: f.path, detail: change.detail });
         rebuild ??= change.detail;
       }
-      f.head = (await readHead(f.path)) ?? new Uint8Array(0);
+      f.head = readHead(f.path) ?? new Uint8Array(0);
     }
     remember(f, info, head);
     if (change.kind !== 'unchanged') grown.push(f);
