@@ -14,7 +14,7 @@ export const inspectCommand: CommandModule = {
       .positional('files', { type: 'string', array: true, describe: '.safetensors files, or directories to search for them' })
       .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' })
       .option('worst', { type: 'number', default: 8, describe: 'modules listed as worst (text format)' })
-      .option('norms', { type: 'boolean', default: true, describe: 'compute ‖up·down‖ per module (--no-norms: health only, faster on big ranks)' })
+      .option('norms', { type: 'boolean', default: true, describe: 'compute ‖up·down‖ per module via r×r Gram matrices (--no-norms: health only; costs about (rank+1)/2 multiply-adds per weight)' })
       .option('o', { alias: 'output', type: 'string', describe: 'output file (default: stdout)' }),
   async run(args) {
     const found = await findWeightsFiles(args.files);

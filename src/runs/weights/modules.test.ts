@@ -65,6 +65,19 @@ describe('module norms', () => {
     });
   });
 
+  it('skips norms over the auto budget and says so; computes them when asked', async () => {
+    const path = join(dir, 'norms.safetensors'); // written by the test above: work = 3·(2·5+2·7) + … multiply-adds
+    const auto = await readWeightsSummary(path, { normBudget: 10 });
+    if (!auto.ok) throw new Error(auto.error);
+    for (const m of auto.details.modules) {
+      expect(m.deltaNorm).toBeUndefined();
+      expect(m.normNote).toMatch(/skipped: .* multiply-adds at rank 5/);
+    }
+    const forced = await readWeightsSummary(path, { normBudget: 10, norms: true });
+    if (!forced.ok) throw new Error(forced.error);
+    expect(forced.details.modules.every((m) => m.deltaNorm! > 0)).toBe(true);
+  });
+
   it('recognises LyCORIS families by key names, without norms', async () => {
     const t = (name: string, n = 4) => ({ name, dtype: 'F32' as const, shape: [2, n / 2], data: f32Bytes(new Array(n).fill(0)) });
     const path = join(dir, 'lyco.safetensors');

@@ -62,7 +62,7 @@ export interface BlockReport {
 export type GramMap = Map<string, Float64Array>;
 
 /** Groups tensors into modules (`<m>.lora_down.weight` / `.lora_up.weight` / `.alpha`, LyCORIS parts). */
-export function buildModules(tensors: TensorReport[], grams: GramMap): ModuleReport[] {
+export function buildModules(tensors: TensorReport[], grams: GramMap, normsSkipped?: string): ModuleReport[] {
   const byModule = new Map<string, TensorReport[]>();
   for (const t of tensors) {
     const list = byModule.get(t.key.module);
@@ -70,12 +70,12 @@ export function buildModules(tensors: TensorReport[], grams: GramMap): ModuleRep
     else byModule.set(t.key.module, [t]);
   }
   const modules: ModuleReport[] = [];
-  for (const [name, parts] of byModule) modules.push(moduleReport(name, parts, grams));
+  for (const [name, parts] of byModule) modules.push(moduleReport(name, parts, grams, normsSkipped));
   modules.sort((a, b) => compareBlocks(a.block, b.block) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return modules;
 }
 
-function moduleReport(name: string, parts: TensorReport[], grams: GramMap): ModuleReport {
+function moduleReport(name: string, parts: TensorReport[], grams: GramMap, normsSkipped: string | undefined): ModuleReport {
   const family = moduleFamily(parts.map((p) => p.key.family));
   const place = blockOf(name);
   const health = newHealth();
@@ -124,7 +124,7 @@ function moduleReport(name: string, parts: TensorReport[], grams: GramMap): Modu
       const dg = grams.get(down.name);
       const ug = grams.get(upT.name);
       if (dg && ug && dg.length === ug.length) report.deltaNorm = productNorm(ug, dg) * report.scale!;
-      else report.normNote = 'factors too large to hold for the norm';
+      else report.normNote = normsSkipped ?? 'factors too large to hold for the norm';
     }
   }
   return report;
@@ -150,6 +150,21 @@ export function gramShape(t: { shape: number[]; elements: number; key: KeyInfo }
     return { kind: 'columns', rows: t.shape[0], cols: t.shape[1] };
   }
   return undefined;
+}
+
+/** Multiply-adds the Gram matrices of these tensors cost: r(r+1)/2 per row (down) or per column (up) element run. */
+export function gramWork(tensors: { shape: number[]; elements: number; key: KeyInfo }[]): { work: number; maxRank: number } {
+  let work = 0;
+  let maxRank = 0;
+  for (const t of tensors) {
+    const m = gramShape(t);
+    if (!m) continue;
+    const r = m.kind === 'rows' ? m.rows : m.cols;
+    const n = m.kind === 'rows' ? m.cols : m.rows;
+    work += ((r * (r + 1)) / 2) * n;
+    maxRank = Math.max(maxRank, r);
+  }
+  return { work, maxRank };
 }
 
 export function buildBlocks(modules: ModuleReport[]): BlockReport[] {

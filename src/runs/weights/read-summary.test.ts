@@ -196,3 +196,34 @@ describe('hostile header shapes', () => {
     }
   });
 });
+
+describe('big 16-bit tensors (pattern-count path)', () => {
+  it('counts the same NaN/Inf/zeros and statistics as the element path, across read chunks', async () => {
+    const n = 300_001; // above HALF_COUNT_MIN (2^18), odd
+    const bits = new Uint16Array(n);
+    let s = 7;
+    for (let i = 0; i < n; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      bits[i] = s % 997 === 0 ? 0x7e01 : s % 1009 === 0 ? 0xfc00 : s % 13 === 0 ? 0 : toHalfBits((s / 2 ** 32 - 0.5) * 0.1);
+    }
+    const small = Array.from(bits.subarray(0, 1000)); // same patterns, element path
+    const path = write(craftSafetensors([
+      { name: 'big.lora_up.weight', dtype: 'F16', shape: [n, 1], data: new Uint8Array(bits.buffer) },
+      { name: 'small', dtype: 'F16', shape: [1000], data: f16Bytes(small) },
+    ]));
+    const r = await readWeightsSummary(path, { chunkSize: 4096 });
+    if (!r.ok) throw new Error(r.error);
+    const big = r.details.tensors[0].health;
+    let nan = 0, negInf = 0, zeros = 0;
+    for (const b of bits) {
+      if (b === 0x7e01) nan++;
+      else if (b === 0xfc00) negInf++;
+      else if ((b & 0x7fff) === 0) zeros++;
+    }
+    expect([big.elements, big.nan, big.negInf, big.posInf, big.zeros]).toEqual([n, nan, negInf, 0, zeros]);
+    expect(nan).toBeGreaterThan(10);
+    expect(r.summary.nanElements).toBe(nan + r.details.tensors[1].health.nan);
+    expect(big.max).toBeLessThanOrEqual(0.05);
+    expect(big.min).toBeGreaterThanOrEqual(-0.05);
+  });
+});

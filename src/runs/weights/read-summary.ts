@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
 import { readSafetensorsHeader, type SafetensorsHeader } from './header.js';
 import { identityFromMetadata, metaNumber, parseMetadata } from './metadata.js';
-import { buildBlocks, buildModules, type BlockReport, type ModuleReport, type TensorReport } from './modules.js';
+import { classifyKey } from './keys.js';
+import { buildBlocks, buildModules, gramWork, type BlockReport, type ModuleReport, type TensorReport } from './modules.js';
 import { scanData, type ScanOptions } from './scan-data.js';
 import type { WeightsSummary } from './summary.js';
 import { addHealth, newHealth, rms, type TensorHealth } from './tensor-health.js';
@@ -27,8 +28,14 @@ export interface WeightsDetails {
 export type WeightsResult = { ok: true; summary: WeightsSummary; details: WeightsDetails } | { ok: false; error: string };
 
 export interface ReadWeightsOptions extends Pick<ScanOptions, 'chunkSize' | 'maxGramElements'> {
-  /** ‖up·down‖ per module via r×r Gram matrices (default true; costs rank × elements multiply-adds). */
-  norms?: boolean;
+  /**
+   * ‖up·down‖ per module via r×r Gram matrices. `'auto'` (default) computes them when they cost at
+   * most NORM_BUDGET multiply-adds (about (rank+1)/2 per weight: dim ≤ 32 files of a few hundred MB
+   * pass, dim 128 at 150 MB does not); `true` always, `false` never.
+   */
+  norms?: boolean | 'auto';
+  /** Multiply-adds `'auto'` may spend (default NORM_BUDGET). */
+  normBudget?: number;
   /** Verify `sshs_model_hash` when present (default true; one sha256 pass over the data). */
   verifyHash?: boolean;
 }
@@ -53,9 +60,10 @@ export async function readWeightsSummary(path: string, options: ReadWeightsOptio
     const header = head.header;
     const expectedHash = header.metadata.sshs_model_hash?.trim().toLowerCase();
     const verify = (options.verifyHash ?? true) && expectedHash !== undefined && expectedHash !== '';
-    const scan = await scanData(handle, header, { chunkSize: options.chunkSize, maxGramElements: options.maxGramElements, norms: options.norms ?? true, hash: verify });
+    const { norms, skipped } = normsPlan(header, options.norms ?? 'auto', options.normBudget ?? NORM_BUDGET);
+    const scan = await scanData(handle, header, { chunkSize: options.chunkSize, maxGramElements: options.maxGramElements, norms, hash: verify });
     if (!scan.ok) return scan;
-    const details = assemble(header, scan.tensors, scan.grams);
+    const details = assemble(header, scan.tensors, scan.grams, skipped);
     if (verify && scan.dataSha256) details.hash = { expected: expectedHash!, actual: scan.dataSha256, match: expectedHash === scan.dataSha256 };
     return { ok: true, summary: summarize(header, details), details };
   } catch (e) {
@@ -65,8 +73,19 @@ export async function readWeightsSummary(path: string, options: ReadWeightsOptio
   }
 }
 
-function assemble(header: SafetensorsHeader, tensors: TensorReport[], grams: Parameters<typeof buildModules>[1]): WeightsDetails {
-  const modules = buildModules(tensors, grams);
+/** Multiply-adds `norms: 'auto'` spends on Gram matrices per file (about a second in V8). */
+export const NORM_BUDGET = 2e9;
+
+function normsPlan(header: SafetensorsHeader, wanted: boolean | 'auto', budget: number): { norms: boolean; skipped?: string } {
+  if (wanted === false) return { norms: false, skipped: 'not computed (norms off)' };
+  if (wanted === true) return { norms: true };
+  const { work, maxRank } = gramWork(header.tensors.map((t) => ({ shape: t.shape, elements: t.elements, key: classifyKey(t.name) })));
+  if (work <= budget) return { norms: true };
+  return { norms: false, skipped: `skipped: ${(work / 1e9).toFixed(1)}e9 multiply-adds at rank ${maxRank} (over the auto budget; ask for norms)` };
+}
+
+function assemble(header: SafetensorsHeader, tensors: TensorReport[], grams: Parameters<typeof buildModules>[1], normsSkipped?: string): WeightsDetails {
+  const modules = buildModules(tensors, grams, normsSkipped);
   const total = newHealth();
   for (const t of tensors) addHealth(total, t.health);
   return {

@@ -5,7 +5,7 @@ import { brief, type SafetensorsHeader, type TensorEntry } from './header.js';
 import { columnGram, rowGram } from './gram.js';
 import { classifyKey } from './keys.js';
 import { gramShape, type GramMap, type TensorReport } from './modules.js';
-import { newHealth, scanElements } from './tensor-health.js';
+import { countHalf, HALF_COUNT_MIN, halfValues, healthFromCounts, newHalfCounts, newHealth, scanElements } from './tensor-health.js';
 
 export interface ScanOptions {
   /** Bytes per read call (default 8 MiB); memory stays near this plus the largest factor held for a Gram. */
@@ -43,6 +43,7 @@ export async function scanData(handle: FileHandle, header: SafetensorsHeader, op
   let bytesRead = 0;
   const tensors: TensorReport[] = [];
   const grams: GramMap = new Map();
+  let counts: Int32Array | undefined;
 
   /** Moves [pos, filled) to the front and reads until the buffer is full or the data ends. */
   const refill = async (pos: number): Promise<boolean> => {
@@ -67,6 +68,9 @@ export async function scanData(handle: FileHandle, header: SafetensorsHeader, op
     const matrix = norms ? gramShape({ shape: t.shape, elements: t.elements, key }) : undefined;
     const holdValues = t.elements === 1 || (matrix !== undefined && t.elements <= maxGram);
     const values = holdValues ? new Float64Array(t.elements) : undefined;
+    const half = t.dtype === 'F16' || t.dtype === 'BF16' ? t.dtype : undefined;
+    const byCounts = half !== undefined && t.elements >= HALF_COUNT_MIN && t.elements < 2 ** 31;
+    if (byCounts) counts ??= newHalfCounts();
     let pos = t.begin;
     let done = 0; // elements scanned
     while (pos < t.end) {
@@ -84,10 +88,14 @@ export async function scanData(handle: FileHandle, header: SafetensorsHeader, op
         scratch.set(piece);
         piece = scratch.subarray(0, take);
       }
-      scanElements(t.dtype, piece, report.health, values, done);
+      if (byCounts) {
+        countHalf(piece, counts!);
+        if (values) halfValues(half!, piece, values, done);
+      } else scanElements(t.dtype, piece, report.health, values, done);
       done += take / size;
       pos += take;
     }
+    if (byCounts) healthFromCounts(half!, counts!, report.health);
     if (values && t.elements === 1) report.value = values[0];
     if (values && matrix) {
       grams.set(t.name, matrix.kind === 'rows' ? rowGram(values, matrix.rows, matrix.cols) : columnGram(values, matrix.rows, matrix.cols));
