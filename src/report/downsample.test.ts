@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bucketSummary, m4Envelope, nonFiniteMarkers } from './downsample.js';
+import { readFileSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
+import { bucketSummary, envelopePath, nonFiniteMarkers } from './downsample.js';
 
 /** 100 000 points of low noise with one spike, one NaN and a NaN tail, at known places. */
 function longSeries() {
@@ -17,26 +19,44 @@ function longSeries() {
   return { x, y, n };
 }
 
-describe('m4Envelope', () => {
-  it('keeps a one-point spike and stays within 4 points per column', () => {
-    const { x, y, n } = longSeries();
-    const line = m4Envelope(x, y, 1, n, 500);
-    expect(Math.max(...Array.from(line.y).filter(Number.isFinite))).toBe(5);
-    expect(line.x.length).toBeLessThanOrEqual(4 * 500 + 3);
-    expect(Array.from(line.x)).toContain(41_235);
+describe('envelopePath', () => {
+  /** Pixels per data unit so that the 100 000 points fill 500 columns; y in pixels = 100·value. */
+  const tx = { a: 500 / 100_000, b: 0 };
+  const ty = { a: 100, b: 0 };
+  const points = (d: string) => [...d.matchAll(/[ML](-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+
+  it('keeps a one-point spike and stays within 2 points per column', () => {
+    const { x, y } = longSeries();
+    const p = points(envelopePath(x, y, tx, ty));
+    expect(Math.max(...p.map((q) => q[1]))).toBe(500); // the spike of 5
+    expect(p.length).toBeLessThanOrEqual(2 * 501);
+    for (let i = 1; i < p.length; i++) expect(p[i][0]).toBeGreaterThanOrEqual(p[i - 1][0]);
   });
 
-  it('breaks the line once per run of non-finite points', () => {
-    const { x, y, n } = longSeries();
-    const line = m4Envelope(x, y, 1, n, 500);
-    const breaks = Array.from(line.y).filter((v) => Number.isNaN(v)).length;
-    expect(breaks).toBe(3);
+  it('breaks the line at each run of non-finite points', () => {
+    const { x, y } = longSeries();
+    expect(envelopePath(x, y, tx, ty).match(/M/g)?.length).toBe(3);
   });
 
-  it('keeps points in x order', () => {
-    const { x, y, n } = longSeries();
-    const line = m4Envelope(x, y, 1, n, 300);
-    for (let i = 1; i < line.x.length; i++) expect(line.x[i]).toBeGreaterThanOrEqual(line.x[i - 1]);
+  it('draws a flat column as one point and an isolated point as a dot', () => {
+    expect(envelopePath([0, 0.1, 0.2], [1, 1, 1], { a: 1, b: 0 }, ty)).toBe('M0,100');
+    expect(envelopePath([0, 5, 10], [1, NaN, 2], { a: 1, b: 0 }, ty)).toBe('M0,100l0,0M10,200l0,0');
+  });
+
+  it('leaves out values a log axis cannot show', () => {
+    expect(envelopePath([0, 10, 20], [1, 0, Math.E], { a: 1, b: 0 }, { a: 10, b: 0, log: true })).toBe('M0,0l0,0M20,10l0,0');
+  });
+
+  it('gives the same path as the browser copy in html/chart.js', () => {
+    const context: Record<string, unknown> = {};
+    runInNewContext(readFileSync(new URL('./html/chart.js', import.meta.url), 'utf8'), context);
+    const pixelPath = context.pixelPath as (xs: ArrayLike<number>, ys: ArrayLike<number>, tx: object, ty: object) => string;
+    const { x, y } = longSeries();
+    expect(pixelPath(x, y, tx, { ...ty, log: false })).toBe(envelopePath(x, y, tx, ty));
+    const lr = Array.from({ length: 3000 }, (_, i) => 1e-4 * Math.cos((i / 3000) * 1.5) ** 4);
+    const steps = lr.map((_, i) => i + 1);
+    const logY = { a: -20, b: 0, log: true };
+    expect(pixelPath(steps, lr, { a: 0.15, b: 3 }, logY)).toBe(envelopePath(steps, lr, { a: 0.15, b: 3 }, logY));
   });
 });
 

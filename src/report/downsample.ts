@@ -1,15 +1,10 @@
 /**
- * Display downsampling that never hides a spike or a NaN: per pixel column the first, lowest, highest
- * and last finite point are kept (M4), each run of non-finite points keeps a line break, and
- * non-finite points are reported separately as markers (one per column and kind). Statistics and
- * findings are computed on the full series, never on these.
+ * Display downsampling that never hides a spike or a NaN: per pixel column the lowest and highest
+ * point are kept (in their order), each run of non-finite points breaks the line, and non-finite
+ * points are reported separately as markers (one per column and kind). Long series are embedded as
+ * equal-count bucket summaries that keep each bucket's extremes. Statistics and findings are
+ * computed on the full series, never on these.
  */
-
-export interface Polyline {
-  /** x and y in data units; a NaN y breaks the line. */
-  x: Float64Array;
-  y: Float64Array;
-}
 
 export type NonFiniteKind = 'nan' | 'inf' | '-inf';
 
@@ -31,60 +26,78 @@ function columnOf(x: number, x0: number, scale: number, columns: number): number
   return c < 0 ? 0 : c >= columns ? columns - 1 : c;
 }
 
+/** px = a·x + b; for y on a log axis py = a·ln(y) + b. */
+export interface Affine {
+  a: number;
+  b: number;
+  log?: boolean;
+}
+
 /**
- * M4 envelope of points sorted by x over [x0, x1] split into `columns` columns. The output has at
- * most 4 points per column plus one break per run of non-finite values.
+ * A line as an SVG path in pixels with at most two points per pixel column: the column's lowest
+ * and highest point in the order they occurred, or one point where the column is flat (< 0.75 px),
+ * so a one-point spike survives any zoom-out and a long series costs no more than the chart's width.
+ * NaN/±Inf (and values ≤ 0 on a log axis) break the line; an isolated point becomes a dot (`l0,0`).
+ * html/chart.js `pixelPath` is the browser's copy (tested to give the same string).
  */
-export function m4Envelope(xs: ArrayLike<number>, ys: ArrayLike<number>, x0: number, x1: number, columns: number): Polyline {
-  const n = xs.length;
-  const scale = x1 > x0 ? columns / (x1 - x0) : 0;
-  const outX: number[] = [];
-  const outY: number[] = [];
-  let col = -1;
-  let first = -1;
-  let lo = -1;
-  let hi = -1;
-  let last = -1;
+export function envelopePath(xs: ArrayLike<number>, ys: ArrayLike<number>, tx: Affine, ty: Affine): string {
+  const log = ty.log === true;
+  let out = '';
+  let pen = false;
+  let col = NaN;
+  let count = 0;
+  let px0 = 0;
+  let lo = 0;
+  let hi = 0;
+  let loAt = 0;
+  let hiAt = 0;
+  let lastY = 0;
+  let k = 0;
   const flush = () => {
-    if (first < 0) return;
-    const picks = [first, lo, hi, last].sort((a, b) => a - b);
-    let prev = -1;
-    for (const i of picks) {
-      if (i === prev) continue;
-      outX.push(xs[i]);
-      outY.push(ys[i]);
-      prev = i;
+    if (count === 0) return;
+    // Whole pixels for x (columns are a pixel wide anyway), tenths for y: short strings, fast to build.
+    const x = Math.round(px0);
+    if (count === 1 || hi - lo < 0.75) {
+      out += (pen ? 'L' : 'M') + x + ',' + Math.round(lastY * 10) / 10;
+      if (!pen && count === 1) out += 'l0,0';
+    } else {
+      const first = loAt < hiAt ? lo : hi;
+      const second = loAt < hiAt ? hi : lo;
+      out += (pen ? 'L' : 'M') + x + ',' + Math.round(first * 10) / 10 + 'L' + x + ',' + Math.round(second * 10) / 10;
     }
-    first = lo = hi = last = -1;
+    pen = true;
+    count = 0;
   };
-  let broken = false;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < ys.length; i++) {
     const y = ys[i];
-    if (!Number.isFinite(y)) {
-      if (!broken) {
-        flush();
-        outX.push(xs[i]);
-        outY.push(NaN);
-        broken = true;
-      }
+    const xv = xs[i];
+    if (!Number.isFinite(y) || !Number.isFinite(xv) || (log && y <= 0)) {
+      flush();
+      pen = false;
+      col = NaN;
       continue;
     }
-    broken = false;
-    const c = columnOf(xs[i], x0, scale, columns);
+    const px = tx.a * xv + tx.b;
+    const py = ty.a * (log ? Math.log(y) : y) + ty.b;
+    const c = Math.floor(px);
     if (c !== col) {
       flush();
       col = c;
     }
-    if (first < 0) {
-      first = lo = hi = last = i;
-      continue;
+    if (count === 0) {
+      px0 = px;
+      lo = hi = py;
+      loAt = hiAt = k = 0;
+    } else {
+      k++;
+      if (py < lo) (lo = py), (loAt = k);
+      if (py > hi) (hi = py), (hiAt = k);
     }
-    if (y < ys[lo]) lo = i;
-    if (y > ys[hi]) hi = i;
-    last = i;
+    lastY = py;
+    count++;
   }
   flush();
-  return { x: Float64Array.from(outX), y: Float64Array.from(outY) };
+  return out;
 }
 
 /** Every non-finite point, merged per column and kind so a long NaN tail stays a handful of markers. */

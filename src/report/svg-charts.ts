@@ -1,6 +1,6 @@
 import type { PageChart, PageData, PageRun } from './compare-model.js';
 import { axisMapping, decodeSeries, mapLine, smoothedLine, valueDomain, type DecodedSeries, type StepMap } from './compare-xmap.js';
-import { m4Envelope, nonFiniteMarkers } from './downsample.js';
+import { envelopePath, nonFiniteMarkers, type Affine } from './downsample.js';
 import { xmlAttr, xmlText } from './escape.js';
 
 const WIDTH = 1200;
@@ -24,20 +24,13 @@ function num(x: number): string {
   return String(Math.round(x * 10) / 10);
 }
 
-/** Polyline in pixels; a NaN y (or a value a log axis cannot show) breaks it. */
-function pathData(xs: Float64Array, ys: Float64Array, sx: (v: number) => number, sy: (v: number) => number, log: boolean): string {
-  let d = '';
-  let pen = false;
-  for (let i = 0; i < xs.length; i++) {
-    const y = ys[i];
-    if (!Number.isFinite(y) || (log && y <= 0) || !Number.isFinite(xs[i])) {
-      pen = false;
-      continue;
-    }
-    d += `${pen ? 'L' : 'M'}${num(sx(xs[i]))},${num(sy(y))}`;
-    pen = true;
-  }
-  return d;
+/** The affine form of a d3 linear/time scale, or of a log scale over ln(v). */
+function affine(scale: { domain(): (number | Date)[]; range(): number[] }, log: boolean): Affine {
+  const [d0, d1] = scale.domain().map(Number);
+  const [r0, r1] = scale.range();
+  const f = log ? Math.log : (v: number) => v;
+  const a = (r1 - r0) / (f(d1) - f(d0) || 1);
+  return { a, b: r0 - a * f(d0), log };
 }
 
 interface Placed {
@@ -120,13 +113,16 @@ function chartSvg(d3: D3, chart: PageChart, data: PageData, ox: number, oy: numb
   }
   out.push(`<text x="${num(innerW)}" y="${innerH + 31}" font-size="11" fill="#667085" text-anchor="end">${xmlText(mapping.label)}</text>`);
   out.push(`<g clip-path="url(#${clip})" fill="none">`);
+  const tx = affine(sx, false);
+  const ty = affine(sy, log);
   for (const p of placed) {
-    const env = m4Envelope(p.rawX, p.d.raw.values, x0, x1, Math.round(innerW));
-    out.push(`<path d="${pathData(env.x, env.y, fx, fy, log)}" stroke="${p.run.color}" stroke-width="1" opacity="0.28" data-run="${xmlAttr(p.run.name)}"/>`);
+    const dense = p.d.raw.values.length / innerW > 2;
+    out.push(`<path d="${envelopePath(p.rawX, p.d.raw.values, tx, ty)}" stroke="${p.run.color}" stroke-width="1" opacity="${dense ? 0.14 : 0.28}"/>`);
   }
   for (const p of placed) {
-    const env = m4Envelope(p.smX, p.sm, x0, x1, Math.round(innerW));
-    out.push(`<path d="${pathData(env.x, env.y, fx, fy, log)}" stroke="${p.run.color}" stroke-width="1.8" stroke-linejoin="round" data-run="${xmlAttr(p.run.name)}"/>`);
+    const d = envelopePath(p.smX, p.sm, tx, ty);
+    out.push(`<path d="${d}" stroke="#fff" stroke-width="3.6" stroke-opacity="0.75" stroke-linejoin="round"/>`);
+    out.push(`<path d="${d}" stroke="${p.run.color}" stroke-width="1.8" stroke-linejoin="round" stroke-linecap="round"><title>${xmlText(p.run.name)}</title></path>`);
   }
   // NaN at the previous smoothed value (TensorBoard's place), ±Inf on the edges
   for (const p of placed) {
@@ -182,7 +178,7 @@ export async function renderCompareSvg(data: PageData): Promise<string> {
   // legend rows, wrapped by an estimate of text width
   const legend: string[] = [];
   let lx = GAP;
-  let ly = 52;
+  let ly = 74;
   for (const r of data.runs) {
     const label = r.batch ? `${r.name} (batch ${r.batch})` : r.name;
     const wItem = 28 + label.length * 6.6 + 18;
@@ -205,8 +201,8 @@ export async function renderCompareSvg(data: PageData): Promise<string> {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${num(height)}" viewBox="0 0 ${WIDTH} ${num(height)}" ${FONT}>`,
     `<rect width="100%" height="100%" fill="#f6f7f9"/>`,
-    `<text x="${GAP}" y="26" font-size="18" font-weight="650" fill="#1d2430">${xmlText(data.title)}</text>`,
-    `<text x="${WIDTH - GAP}" y="26" font-size="11" fill="#667085" text-anchor="end">${xmlText(subtitle)}</text>`,
+    `<text x="${GAP}" y="28" font-size="18" font-weight="650" fill="#1d2430">${xmlText(data.title)}</text>`,
+    `<text x="${GAP}" y="48" font-size="12" fill="#667085">${xmlText(subtitle)}</text>`,
     ...legend,
     ...parts,
     '</svg>\n',
