@@ -34,3 +34,14 @@ export { crc32c, maskedCrc32c } from './tfrecord/crc32c.js';
 // Writing event files (tests, fixtures, converters).
 export { encodeEvent, encodeFileVersionEvent, encodeScalarEvent, type EventSpec, type MetadataSpec, type TensorSpec, type ValueSpec } from './events/encode-event.js';
 export { frameRecord, frameRecords, writeRecordFile } from './tfrecord/write-records.js';
+
+// LoRA weights (.safetensors): health, modules, kohya metadata, run identity, linking to runs.
+export { readWeightsSummary, type ReadWeightsOptions, type WeightsDetails, type WeightsResult } from './runs/weights/read-summary.js';
+export type { WeightsGroupSummary, WeightsSummary } from './runs/weights/summary.js';
+export { identityFromMetadata, parseMetadata } from './runs/weights/metadata.js';
+export { identityFromHParams } from './runs/weights/hparams-identity.js';
+export { parseOptimizer } from './runs/weights/optimizer.js';
+export { linkWeights, type RunWeightsLink, type WeightsLinks } from './runs/weights/link.js';
+export { linkRunWeights, type RunWeightsResult } from './runs/weights/link-files.js';
+export { findWeightsFiles } from './runs/weights/find-files.js';
+export type { OptimizerInfo, RunIdentity } from './runs/identity.js';
