@@ -69,8 +69,8 @@ function fileText(s: WeightsSummary, d: WeightsDetails, worst: number): string {
   if (bad.length) {
     lines.push('');
     lines.push(`  tensors holding NaN/Inf (${bad.length})`);
-    for (const t of bad.slice(0, 20)) lines.push(`    ${t.name}  ${t.dtype}[${t.shape.join('×')}]  NaN ${count(t.health.nan)}  +Inf ${count(t.health.posInf)}  −Inf ${count(t.health.negInf)}`);
-    if (bad.length > 20) lines.push(`    … ${bad.length - 20} more (see --format json)`);
+    for (const t of bad.slice(0, 10)) lines.push(`    ${t.name}  ${t.dtype}[${t.shape.join('×')}]  NaN ${count(t.health.nan)}  +Inf ${count(t.health.posInf)}  −Inf ${count(t.health.negInf)}`);
+    if (bad.length > 10) lines.push(`    … ${bad.length - 10} more (see --format json)`);
   }
   return lines.join('\n') + '\n';
 }
