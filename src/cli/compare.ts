@@ -7,6 +7,7 @@ import { renderComparePage } from '../report/html/page.js';
 import { renderCompareSvg } from '../report/svg-charts.js';
 import { TOOL_NAME, toolVersion } from '../report/tool.js';
 import { parseRegex, stderrLine, type CommandModule } from './command.js';
+import { loadConfigFile } from './config-file.js';
 
 type CompareFormat = 'html' | 'svg' | 'markdown';
 
@@ -23,7 +24,8 @@ export const compareCommand: CommandModule = {
       .option('smoothing', { type: 'number', default: 0.6, describe: "initial smoothing weight 0..0.999 (TensorBoard's debiased EMA)" })
       .option('title', { type: 'string', describe: 'page title' })
       .option('weights', { type: 'string', array: true, describe: 'directories with the LoRA .safetensors files (identity: optimizer, lr, batch, …)' })
-      .option('batch', { type: 'string', array: true, describe: 'RUN=N: samples per step for a run (name or regular expression), overriding metadata' }),
+      .option('batch', { type: 'string', array: true, describe: 'RUN=N: samples per step for a run (name or regular expression), overriding metadata' })
+      .option('config', { type: 'string', describe: 'diagnosis threshold overrides (default: ./tblens.config.json when present)' }),
   async run(args) {
     const tagFilter = parseRegex('tags', args.tags);
     if (tagFilter && !(tagFilter instanceof RegExp)) {
@@ -50,7 +52,12 @@ export const compareCommand: CommandModule = {
       stderrLine(`--format ${format} writes a file: give -o FILE (or pipe the output)`);
       return 2;
     }
-    const collected = await collectCompareInputs(args.paths, { weightsDirs: args.weights, batch });
+    const config = await loadConfigFile(args.config);
+    if (!config.ok) {
+      stderrLine(config.error);
+      return 2;
+    }
+    const collected = await collectCompareInputs(args.paths, { weightsDirs: args.weights, batch, config: config.config });
     if (!collected.ok) {
       stderrLine(collected.error);
       return 2;

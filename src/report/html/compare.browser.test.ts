@@ -111,6 +111,21 @@ describe.skipIf(!available)(available ? 'comparison page in Chromium' : `compari
     await page.close();
   });
 
+  it('every x axis places every run of the sweep (metadata gives batch, epoch length and clock)', async () => {
+    const { page, errors } = await open(await pageFor(['fixtures/kohya/sweep']));
+    for (const axis of ['epoch', 'relative', 'wall', 'samples', 'step']) {
+      await page.click(`button[data-x="${axis}"]`);
+      for (const tag of ['loss/average', 'loss/epoch', 'lr/unet']) {
+        const ds = await page.locator(`figure[data-tag="${tag}"] path[data-series="smoothed"]`).evaluateAll((ps) => ps.map((p) => p.getAttribute('d') ?? ''));
+        expect(ds.length, `${axis} ${tag}`).toBe(4);
+        for (const d of ds) expect(d.length, `${axis} ${tag}`).toBeGreaterThan(20);
+      }
+      expect((await page.locator('figure .axis-note').allTextContents()).join(' ')).not.toMatch(/not on this axis/);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('broken runs: NaN/Inf markers and the findings are on the curves', async () => {
     const { page, errors, requests } = await open(await pageFor(['fixtures/kohya/explode', 'fixtures/kohya/nan-late', 'fixtures/kohya/resumed']));
     await expect(page.locator('figure[data-tag="loss/current"] path.nonfinite[data-run="nan-late"]').count()).resolves.toBeGreaterThan(0);
