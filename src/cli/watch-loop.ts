@@ -231,7 +231,13 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
       const visible = [...watches.values()].filter((st) => views.has(st.run.dir)).sort((a, b) => (views.get(a.run.dir)!.name < views.get(b.run.dir)!.name ? -1 : 1));
       const label = (st: RunWatch) => termText(views.get(st.run.dir)?.name ?? st.run.name);
 
-      for (const n of notes) if (!(first && (n.kind === 'new-run' || n.kind === 'new-file'))) info(noteLine(n));
+      // A new run's files are implied by "new run"; on the first poll every run is listed below instead.
+      const newRuns = new Set(notes.flatMap((n) => (n.kind === 'new-run' ? [n.run] : [])));
+      for (const n of notes) {
+        if (n.kind === 'new-file' && newRuns.has(n.run)) continue;
+        if (first && n.kind === 'new-run') continue;
+        info(noteLine(n));
+      }
       if (first) {
         // Runs nobody has written to for a while are history, not live: read, but not alerted on.
         for (const st of watches.values()) if (pollStart - newestWriteMs(st.run) > quietMs) st.phase = 'idle';
@@ -279,7 +285,7 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
 
       if (tty) {
         const statuses = visible.filter((st) => st.phase !== 'idle').map((st) => statusOf(st, views.get(st.run.dir)!, pollStart));
-        const width = out.columns ?? 100;
+        const width = out.columns !== undefined && out.columns >= 20 ? out.columns : 100;
         const nameWidth = Math.min(32, Math.max(8, ...statuses.map((s) => s.name.length)));
         const lines = statuses.map((s) => statusLine(s, nameWidth, width, p));
         out.write(redrawBlock(blockLines, lines));

@@ -256,3 +256,33 @@ describe('tblens watch', () => {
     expect(result.alerts.every((x) => x.finding.run === 'run-b')).toBe(true);
   });
 });
+
+describe('tblens watch and checkpoints', () => {
+  it('reads a LoRA once the trainer finished writing it: NaN weights alert, then the run is summarised as finished', async () => {
+    const src = join(FIXTURES, 'nan-late');
+    const runDir = join(dir, 'glypha-nan-late-20261129140416', 'network_train');
+    mkdirSync(runDir, { recursive: true });
+    copyFileSync(join(src, 'glypha-nan-late-20261129140416/network_train/events.out.tfevents.1795961056.vm.6643.0'), join(runDir, 'events.out.tfevents.1795961056.vm.6643.0'));
+    const controller = new AbortController();
+    const out = collector();
+    const watching = watch({ logdir: dir, intervalMs: 30, quietMs: 500, fsHint: false }, { signal: controller.signal, output: out.output });
+    const waitFor = async (what: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(what(), out.text()).toBe(true);
+    };
+    await waitFor(() => out.text().includes('alert'));
+    // The final save appears (kohya writes it after the last log).
+    copyFileSync(join(src, 'glypha-nan-late.safetensors'), join(dir, 'glypha-nan-late.safetensors'));
+    // Either marker holds here: the LoRA is the final save, and its ss_max_train_steps (2000) was reached.
+    await waitFor(() => /finished \((final LoRA saved|step 2000 of 2000)/.test(out.text()));
+    controller.abort();
+    const result = await watching;
+    const kinds = result.alerts.map((a) => `${a.finding.severity} ${a.finding.kind}`);
+    expect(kinds).toContain('error nan_loss');
+    expect(kinds).toContain('error nan_weights');
+    // The summary is diagnose's run block: verdict, identity from the LoRA metadata, findings.
+    expect(out.text()).toMatch(/FAILED\s+glypha-nan-late-20261129140416\/network_train/);
+    expect(out.text()).toContain('weights: ');
+  });
+});

@@ -53,12 +53,15 @@ export const watchCommand: CommandModule = {
       return 2;
     }
     const controller = new AbortController();
-    // Ctrl-C ends the watch normally (exit 0, with a summary); a second one is left to Node's default.
+    // Ctrl-C (or a service manager's SIGTERM) ends the watch normally: exit 0, with a summary.
+    // A second Ctrl-C is left to Node's default, for a watch stuck waiting on an --exec command.
     const onSigint = () => {
       process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigint);
       controller.abort();
     };
     process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
     try {
       const result = await watch(
         {
@@ -76,6 +79,7 @@ export const watchCommand: CommandModule = {
       return result.exitCode;
     } finally {
       process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigint);
     }
   },
 };

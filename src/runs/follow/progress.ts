@@ -7,8 +7,9 @@ export interface RunProgress {
   step: number | null;
   /** Planned total steps when known (hparams `max_train_steps`, or a checkpoint's `ss_max_train_steps`). */
   maxSteps: number | null;
+  /** The series the trend is read from: kohya's smoothed `loss/average` when logged, else the per-step loss. */
   lossTag: string | null;
-  /** Mean of the last `window` finite loss values, and of the `window` before (null when too few). */
+  /** Mean of the last `window` finite values of it, and of the `window` before (null when too few). */
   lossRecent: number | null;
   lossBefore: number | null;
   /** Steps per second over the last points' wall times, or null. */
@@ -21,7 +22,12 @@ export interface RunProgress {
 
 /** Kohya's step-indexed training loss first; the epoch-indexed ones never (their step is an epoch). */
 const LOSS_TAGS = ['loss/current', 'loss/average', 'loss', 'train/loss', 'train_loss'];
-const WINDOW = 100;
+/** Already a moving average: a short window shows its direction. */
+const SMOOTHED_WINDOW = 100;
+/** Per-step diffusion loss is mostly timestep noise: only long windows say anything. */
+const RAW_WINDOW = 500;
+/** Points of the newest stretch used for the step rate. */
+const RATE_POINTS = 400;
 
 export function lossBuilder(run: FollowedRun): SeriesBuilder | undefined {
   for (const tag of LOSS_TAGS) {
@@ -56,20 +62,23 @@ function finiteMean(values: Float64Array, from: number, to: number): number | nu
 export function runProgress(run: FollowedRun, maxSteps: number | null): RunProgress {
   const loss = lossBuilder(run);
   const series = loss ?? anyBuilder(run);
-  const out: RunProgress = { step: null, maxSteps, lossTag: loss?.tag ?? null, lossRecent: null, lossBefore: null, stepsPerSecond: null, etaSeconds: null, lossNonFinite: false };
+  const smoothed = run.assembly.tags.get('loss/average')?.builder;
+  const trend = smoothed && smoothed.length > 0 ? smoothed : loss;
+  const out: RunProgress = { step: null, maxSteps, lossTag: trend?.tag ?? null, lossRecent: null, lossBefore: null, stepsPerSecond: null, etaSeconds: null, lossNonFinite: false };
   if (!series) return out;
   const n = series.length;
   out.step = series.steps[n - 1];
-  if (loss) {
-    const w = Math.min(WINDOW, Math.floor(n / 2));
+  if (trend) {
+    const m = trend.length;
+    const w = Math.min(trend === smoothed ? SMOOTHED_WINDOW : RAW_WINDOW, Math.floor(m / 2));
     if (w >= 5) {
-      out.lossRecent = finiteMean(loss.values, n - w, n);
-      out.lossBefore = finiteMean(loss.values, n - 2 * w, n - w);
-    } else out.lossRecent = finiteMean(loss.values, 0, n);
-    out.lossNonFinite = !Number.isFinite(loss.values[n - 1]);
+      out.lossRecent = finiteMean(trend.values, m - w, m);
+      out.lossBefore = finiteMean(trend.values, m - 2 * w, m - w);
+    } else out.lossRecent = finiteMean(trend.values, 0, m);
   }
+  if (loss) out.lossNonFinite = !Number.isFinite(loss.values[loss.length - 1]);
   // Rate from wall times of the last points: steps per second, robust to a pause long ago.
-  const k = Math.max(0, n - 1 - 4 * WINDOW);
+  const k = Math.max(0, n - 1 - RATE_POINTS);
   const dt = series.wallTimes[n - 1] - series.wallTimes[k];
   const ds = series.steps[n - 1] - series.steps[k];
   if (dt > 0 && ds > 0 && Number.isFinite(dt)) {
