@@ -35,8 +35,8 @@ function transferList(run: Run): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const s of run.scalars.values()) {
     for (const column of [s.steps, s.wallTimes, s.values]) {
-      // Only whole, unshared buffers can move; anything else is copied by the clone.
-      if (column.buffer instanceof ArrayBuffer && column.byteOffset === 0 && column.byteLength === column.buffer.byteLength) buffers.add(column.buffer);
+      // Each column owns its buffer (loadRun hands over or trims them), so it can move; shared memory cannot.
+      if (column.buffer instanceof ArrayBuffer) buffers.add(column.buffer);
     }
   }
   return [...buffers];
