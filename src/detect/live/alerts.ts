@@ -24,6 +24,17 @@ export const LIVE_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
   'not_event_file',
 ]);
 
+/**
+ * Whether a finding may alert while the run is live: a live kind, or the one lr-schedule verdict
+ * that holds on any prefix, a non-finite or negative learning rate (it poisons every update from
+ * then on). Warmup, decay and "lr ≡ 0" verdicts wait for the end: an lr warmup starts at 0.
+ */
+export function isLiveFinding(f: Finding): boolean {
+  if (LIVE_KINDS.has(f.kind)) return true;
+  const e = f.evidence;
+  return f.kind === 'lr_schedule' && typeof e.nonFinite === 'number' && typeof e.negative === 'number' && e.nonFinite + e.negative > 0;
+}
+
 export type AlertLevel = 'warning' | 'error';
 
 /** What has been alerted for one run: key → severity, so each alert prints once (again only if it escalates). */
@@ -42,7 +53,7 @@ function alertKey(f: Finding): string {
 export function newAlerts(memory: AlertMemory, findings: Finding[]): Finding[] {
   const out: Finding[] = [];
   for (const f of findings) {
-    if (!LIVE_KINDS.has(f.kind) || severityRank(f.severity) > severityRank('warning')) continue;
+    if (!isLiveFinding(f) || severityRank(f.severity) > severityRank('warning')) continue;
     const key = alertKey(f);
     const before = memory.get(key);
     if (before !== undefined && severityRank(before) <= severityRank(f.severity)) continue;

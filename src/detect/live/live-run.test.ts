@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeFileVersionEvent, encodeScalarEvent } from '../../events/encode-event.js';
 import { assemblySink, buildRun, newFileReport, newRunAssembly, type RunAssembly } from '../../runs/run-assembly.js';
+import type { RunIdentity } from '../../runs/identity.js';
 import type { EventFileReport, Run } from '../../runs/types.js';
 import { frameRecord } from '../../tfrecord/write-records.js';
 import { scanWindow, newScanState } from '../../tfrecord/scan.js';
 import { DEFAULT_CONFIG } from '../config.js';
 import { diagnoseRun } from '../diagnose.js';
 import { severityRank, type Finding } from '../finding.js';
-import { LIVE_KINDS, newAlerts } from './alerts.js';
+import { isLiveFinding, newAlerts } from './alerts.js';
 import { evaluationDue, markEvaluated, newLiveRun, observeScalar, type LiveRun } from './live-run.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures/kohya');
@@ -140,10 +141,36 @@ describe('live detector gates agree with diagnose on every prefix', () => {
     check(gated);
   });
 
-  it('only live kinds alert, at warning or worse', () => {
-    const findings = diagnoseRun({ run: buildRun(newRunAssembly('r', '/r'), [], false), identity: { source: 'none' }, weights: [] });
-    for (const f of newAlerts(new Map(), findings)) {
-      expect(LIVE_KINDS.has(f.kind)).toBe(true);
+  it('alerts only for verdicts that hold on a prefix: a NaN lr does, a warmup still rising does not', () => {
+    const base = adamw().subarray(0, 400);
+    const nanLr: Uint8Array[] = [frameRecord(encodeFileVersionEvent(1795960000))];
+    const rising: Uint8Array[] = [frameRecord(encodeFileVersionEvent(1795960000))];
+    for (let i = 0; i < base.length; i++) {
+      const step = i + 1;
+      nanLr.push(frameRecord(encodeScalarEvent(1795960000 + step, step, 'loss/current', base[i])));
+      nanLr.push(frameRecord(encodeScalarEvent(1795960000 + step, step, 'lr/unet', step >= 300 ? NaN : 1e-4)));
+      rising.push(frameRecord(encodeScalarEvent(1795960000 + step, step, 'loss/current', base[i])));
+      rising.push(frameRecord(encodeScalarEvent(1795960000 + step, step, 'lr/unet', step * 1e-7)));
+    }
+    // With a known scheduler, a still-rising lr is the batch's "warmup never finished" warning.
+    const all = (records: Uint8Array[], identity: RunIdentity = { source: 'none' }) => {
+      const run = newRunAssembly('r', '/r');
+      const report = newFileReport('/r', '/r/events.out.tfevents.1.x');
+      const sink = assemblySink(run, report);
+      let offset = 0;
+      for (const r of records) {
+        sink.record(r, 12, r.length - 4, offset);
+        offset += r.length;
+      }
+      return diagnoseRun({ run: buildRun(run, [report], false), identity, weights: [] });
+    };
+    const nanFindings = all(nanLr);
+    expect(newAlerts(new Map(), nanFindings).map((f) => f.kind)).toContain('lr_schedule');
+    const risingFindings = all(rising, { source: 'hparams', lrScheduler: 'cosine' });
+    expect(risingFindings.some((f) => f.kind === 'lr_schedule' && severityRank(f.severity) <= severityRank('warning'))).toBe(true);
+    expect(newAlerts(new Map(), risingFindings).map((f) => f.kind)).not.toContain('lr_schedule');
+    for (const f of newAlerts(new Map(), [...nanFindings, ...risingFindings])) {
+      expect(isLiveFinding(f)).toBe(true);
       expect(severityRank(f.severity)).toBeLessThanOrEqual(severityRank('warning'));
     }
   });

@@ -21,6 +21,8 @@ export interface FollowedFile {
   tail: RecordDamage | null;
   /** Whether any record of this file has been fed to the run. */
   fed: boolean;
+  /** The last read failure, said once until it changes. */
+  lastError: string | null;
 }
 
 export type FileChange =

@@ -44,7 +44,7 @@ function freshAssembly(run: FollowedRun, options: FollowOptions, listener?: Foll
 }
 
 function newFollowedFile(dir: string, path: string): FollowedFile {
-  return { path, report: newFileReport(dir, path), resumeAt: 0, size: 0, ino: -1n, dev: -1n, mtimeNs: -1n, head: new Uint8Array(0), tail: null, fed: false };
+  return { path, report: newFileReport(dir, path), resumeAt: 0, size: 0, ino: -1n, dev: -1n, mtimeNs: -1n, head: new Uint8Array(0), tail: null, fed: false, lastError: null };
 }
 
 /**
@@ -152,10 +152,12 @@ async function readNew(run: FollowedRun, f: FollowedFile, notes: FollowNote[]): 
   const result = await readRecordFile(f.path, sink, { start: f.resumeAt });
   if (!result.ok) {
     f.report.error = result.error;
-    notes.push({ kind: 'read-error', run: run.name, file: f.path, error: result.error });
+    if (f.lastError !== result.error) notes.push({ kind: 'read-error', run: run.name, file: f.path, error: result.error });
+    f.lastError = result.error;
     return;
   }
   delete f.report.error;
+  f.lastError = null;
   f.report.size = result.size;
   f.size = result.size;
   f.resumeAt = result.resumeAt;
