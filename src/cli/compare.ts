@@ -77,7 +77,9 @@ export const compareCommand: CommandModule = {
   },
 };
 
+/** The run names when they fit on a line, else the count. */
 function defaultTitle(names: string[]): string {
   const shown = names.slice(0, 4).join(', ');
+  if (shown.length > 90) return `Comparison of ${names.length} runs`;
   return `Comparison: ${shown}${names.length > 4 ? ` and ${names.length - 4} more` : ''}`;
 }

@@ -155,6 +155,12 @@ function params(input: CompareRunInput, batch: number | null): Record<string, st
   return out;
 }
 
+/** `a, b, c and 7 more`, or `all 12 runs`: a note stays a line or two however many runs there are. */
+function someRuns(names: string[], total: number): string {
+  if (names.length === total && total > 3) return `all ${total} runs`;
+  return names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
 /** Everything the page (and the SVG / Markdown renderers) show, from runs and what is known about them. */
 export function buildPageData(inputs: CompareRunInput[], options: CompareOptions): PageData {
   const maxPoints = options.maxPoints ?? 4096;
@@ -191,12 +197,12 @@ export function buildPageData(inputs: CompareRunInput[], options: CompareOptions
   });
 
   const unknownBatch = runs.filter((r) => r.batch === null && r.summary.steps !== null).map((r) => r.name);
-  if (unknownBatch.length > 0) notes.push(`Batch size unknown for ${unknownBatch.join(', ')}: the samples axis counts them as batch 1. Pass --weights DIR (the LoRA files) or --batch RUN=N.`);
+  if (unknownBatch.length > 0) notes.push(`Batch size unknown for ${someRuns(unknownBatch, runs.length)}: the samples axis counts them as batch 1. Pass --weights DIR (the LoRA files) or --batch RUN=N.`);
   const noClock = runs.filter((r) => r.start === null && r.summary.steps !== null).map((r) => r.name);
-  if (noClock.length > 0) notes.push(`No wall times in ${noClock.join(', ')}: these runs are left out of the relative and wall-time axes.`);
+  if (noClock.length > 0) notes.push(`No wall times in ${someRuns(noClock, runs.length)}: left out of the relative and wall-time axes.`);
   if (summarised > 0) notes.push(`${summarised} series longer than ${maxPoints} points are drawn from ${buckets} buckets each (every bucket's lowest and highest point and every NaN/Inf kept); their smoothing uses bucket means, exact only where one bucket is one point. Table statistics use every point.`);
   const empty = runs.filter((r) => r.summary.steps === null).map((r) => r.name);
-  if (empty.length > 0) notes.push(`No scalar data in ${empty.join(', ')}.`);
+  if (empty.length > 0) notes.push(`No scalar data in ${someRuns(empty, runs.length)}.`);
   return {
     version: 1,
     title: options.title,

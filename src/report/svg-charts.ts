@@ -156,7 +156,8 @@ function chartSvg(d3: D3, chart: PageChart, data: PageData, ox: number, oy: numb
   let slot = 0;
   for (const p of placed) {
     for (const f of p.run.findings) {
-      if (f.tag !== chart.tag || f.step === null) continue;
+      // Problems and restarts belong on the curve; notices such as too little data do not.
+      if (f.tag !== chart.tag || f.step === null || (f.severity === 'notice' && f.kind !== 'restart')) continue;
       let idx = 0;
       while (idx + 1 < p.d.steps.length && p.d.steps[idx] < f.step) idx++;
       const px = fx(p.map(f.step, idx));

@@ -392,14 +392,20 @@ function drawNonFinite(/** @type {any} */ plot, /** @type {any[]} */ visible, /*
   }
 }
 
+/** What belongs on a curve: problems (errors, warnings) and restarts; notices such as too little data do not. @param {any} f */
+function onCurve(f) {
+  return f.severity === 'error' || f.severity === 'warning' || f.kind === 'restart';
+}
+
 /** Findings with a step: a dashed rule with a label on their own tag, a faint rule on the run's other step-axis loss charts. */
 function drawFindings(/** @type {any} */ g, /** @type {any[]} */ visible, /** @type {any} */ chart, /** @type {any} */ DATA, /** @type {(v: number) => number} */ fx, /** @type {number} */ innerW, /** @type {number} */ innerH) {
   const byTag = DATA.chartByTag;
   const layer = g.append('g');
+  const labelled = new Set();
   let slot = 0;
   for (const e of visible) {
     for (const f of e.run.findings) {
-      if (f.step === null || f.step === undefined || !f.tag) continue;
+      if (f.step === null || f.step === undefined || !f.tag || !onCurve(f)) continue;
       const own = f.tag === chart.tag;
       const other = byTag.get(f.tag);
       const fEpoch = other ? other.epochIndexed : /epoch/.test(f.tag);
@@ -411,8 +417,10 @@ function drawFindings(/** @type {any} */ g, /** @type {any[]} */ visible, /** @t
       const mark = layer.append('g').attr('class', own ? 'finding' : 'finding faint').attr('data-run', e.run.name).attr('data-kind', f.kind);
       mark.append('line').attr('x1', px).attr('x2', px).attr('y1', 0).attr('y2', innerH).attr('stroke', e.run.color);
       mark.append('title').text(`${e.run.name}: ${f.message}`);
-      if (own) {
-        const label = `${FINDING_LABEL[f.kind] || f.kind}`;
+      const label = `${FINDING_LABEL[f.kind] || f.kind}`;
+      const key = `${label}@${Math.round(px / 4)}`;
+      if (own && !labelled.has(key)) {
+        labelled.add(key);
         const right = px > innerW - 80;
         mark.append('text').attr('x', px + (right ? -4 : 4)).attr('y', 10 + 12 * (slot++ % 4)).attr('text-anchor', right ? 'end' : 'start').attr('fill', sevColor).text(label);
       }
