@@ -43,12 +43,6 @@ function crc32cInt(bytes: Uint8Array, start: number, end: number): number {
       T0[bytes[i + 7]];
     i += 8;
   }
-  // Records are short, so the tail matters: one slicing-by-4 step before single bytes.
-  if (end - i >= 4) {
-    const a = (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)) ^ crc;
-    crc = T3[a & 0xff] ^ T2[(a >>> 8) & 0xff] ^ T1[(a >>> 16) & 0xff] ^ T0[a >>> 24];
-    i += 4;
-  }
   while (i < end) crc = T0[(crc ^ bytes[i++]) & 0xff] ^ (crc >>> 8);
   return ~crc;
 }
