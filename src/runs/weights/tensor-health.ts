@@ -94,36 +94,55 @@ function fp8Table(expBits: 4 | 5): Float64Array {
   return t;
 }
 
-/** Per 16-bit format: value, |value| and value² per bit pattern (0 for NaN/Inf), and a sortable key. */
+/** Per 16-bit format: the value of each bit pattern, and |value| and value² (0 for NaN/Inf) for the counting path. */
 interface HalfTables {
   value: Float64Array;
   abs: Float64Array;
   square: Float64Array;
-  /** Sign-magnitude → unsigned order: key(a) < key(b) iff value(a) < value(b) for finite non-NaN patterns. */
-  order: Uint16Array;
 }
 
 function halfTables(value: Float64Array): HalfTables {
   const abs = new Float64Array(65536);
   const square = new Float64Array(65536);
-  const order = new Uint16Array(65536);
   for (let b = 0; b < 65536; b++) {
     const v = value[b];
     abs[b] = Number.isFinite(v) ? Math.abs(v) : 0;
     square[b] = Number.isFinite(v) ? v * v : 0;
-    order[b] = b & 0x8000 ? b ^ 0xffff : b ^ 0x8000;
   }
-  return { value, abs, square, order };
-}
-
-/** Inverse of `order`. */
-function fromOrder(key: number): number {
-  return key & 0x8000 ? key ^ 0x8000 : key ^ 0xffff;
+  return { value, abs, square };
 }
 
 let tables: { f16: HalfTables; bf16: HalfTables; e4m3: Float64Array; e5m2: Float64Array } | undefined;
 function lookup() {
-  return (tables ??= { f16: halfTables(halfTable()), bf16: halfTables(bfloatTable()), e4m3: fp8Table(4), e5m2: fp8Table(5) });
+  if (!tables) {
+    tables = { f16: halfTables(halfTable()), bf16: halfTables(bfloatTable()), e4m3: fp8Table(4), e5m2: fp8Table(5) };
+    warmUp();
+  }
+  return tables;
+}
+
+/**
+ * Runs every path of the scanners once on a few elements. Without this, the first big tensor
+ * gets its loop compiled mid-call (OSR) before the code after the loop has run, and that compiled
+ * loop then deoptimises at the loop exit on every later call: several times slower for the whole file.
+ */
+function warmUp(): void {
+  const bits = new Uint16Array([0x3c00, 0x7c00, 0xfc00, 0x7e01, 0x0000, 0x8000, 0xbc00, 0x7f80, 0xff80, 0x7fc1, 0x0001]);
+  const bytes = new Uint8Array(bits.buffer);
+  const out = new Float64Array(bits.length);
+  for (const dtype of ['F16', 'BF16'] as const) {
+    for (const piece of [bytes, bytes.subarray(2), bytes.subarray(0, 8)]) {
+      scanElements(dtype, piece, newHealth(), out, 0);
+      scanElements(dtype, piece, newHealth());
+      const counts = newHalfCounts();
+      countHalf(piece, counts);
+      healthFromCounts(dtype, counts, newHealth());
+      halfValues(dtype, piece, out, 0);
+    }
+  }
+  const f32 = new Float32Array([1, NaN, Infinity, -Infinity, 0, -2]);
+  scanElements('F32', new Uint8Array(f32.buffer), newHealth(), new Float64Array(6), 0);
+  scanElements('F32', new Uint8Array(f32.buffer), newHealth());
 }
 
 /**
@@ -184,28 +203,26 @@ function swapToNative(bytes: Uint8Array, size: number): Uint8Array {
 
 /**
  * 16-bit floats, two per 32-bit load (V8 loads Uint32Array elements far faster than Uint16Array
- * ones). NaN/Inf are classified on the bits in a rare, well-predicted branch; sums come from
- * tables and extremes from an integer key, so the hot loop has no branch on the (random) sign.
+ * ones). NaN/Inf are classified on the bits in a rare, well-predicted branch; the rest is
+ * branch-free on the values (Math.abs/min/max), as random signs would defeat branch prediction.
  */
 function scanHalf(bytes: Uint8Array, expMask: number, manMask: number, t: HalfTables, h: TensorHealth, out: Float64Array | undefined, at: number): void {
-  const r: HalfRest = { nan: 0, pos: 0, neg: 0, zeros: 0, lo: 0xffff, hi: 0, sa: 0, sq: 0 };
+  const r: HalfRest = { nan: 0, pos: 0, neg: 0, zeros: 0, min: Infinity, max: -Infinity, sa: 0, sq: 0 };
   let off = bytes.byteOffset;
   let n = bytes.byteLength >> 1;
   const total = n;
+  const value = t.value;
   if (off % 4 !== 0 && n > 0) {
-    halfOne(new Uint16Array(bytes.buffer, off, 1)[0], expMask, manMask, t, r);
+    halfOne(new Uint16Array(bytes.buffer, off, 1)[0], expMask, manMask, value, r);
     off += 2;
     n--;
   }
   const words = new Uint32Array(bytes.buffer, off, n >> 1);
   const m = words.length;
-  const abs = t.abs;
-  const square = t.square;
-  const order = t.order;
   const hiMask = expMask << 16;
   let zeros = 0;
-  let lo = 0xffff;
-  let hi = 0;
+  let min = Infinity;
+  let max = -Infinity;
   let sa0 = 0;
   let sa1 = 0;
   let sq0 = 0;
@@ -217,38 +234,34 @@ function scanHalf(bytes: Uint8Array, expMask: number, manMask: number, t: HalfTa
       special++;
       continue;
     }
-    const b0 = w & 0xffff;
-    const b1 = w >>> 16;
     if ((w & 0x7fff) === 0) zeros++;
     if ((w & 0x7fff0000) === 0) zeros++;
-    sa0 += abs[b0];
-    sa1 += abs[b1];
-    sq0 += square[b0];
-    sq1 += square[b1];
-    const k0 = order[b0];
-    const k1 = order[b1];
-    if (k0 < lo) lo = k0;
-    if (k0 > hi) hi = k0;
-    if (k1 < lo) lo = k1;
-    if (k1 > hi) hi = k1;
+    const v0 = value[w & 0xffff];
+    const v1 = value[w >>> 16];
+    sa0 += Math.abs(v0);
+    sa1 += Math.abs(v1);
+    sq0 += v0 * v0;
+    sq1 += v1 * v1;
+    min = Math.min(min, v0, v1);
+    max = Math.max(max, v0, v1);
   }
   r.zeros += zeros;
   r.sa += sa0 + sa1;
   r.sq += sq0 + sq1;
-  if (lo < r.lo) r.lo = lo;
-  if (hi > r.hi) r.hi = hi;
+  r.min = Math.min(r.min, min);
+  r.max = Math.max(r.max, max);
   // Words holding NaN/Inf, and an odd last element, go one element at a time (a separate
   // function: a closure over the loop's accumulators would keep them off registers).
   if (special > 0) {
     for (let i = 0; i < m; i++) {
       const w = words[i];
       if ((w & expMask) === expMask || (w & hiMask) === hiMask) {
-        halfOne(w & 0xffff, expMask, manMask, t, r);
-        halfOne(w >>> 16, expMask, manMask, t, r);
+        halfOne(w & 0xffff, expMask, manMask, value, r);
+        halfOne(w >>> 16, expMask, manMask, value, r);
       }
     }
   }
-  if (n & 1) halfOne(new Uint16Array(bytes.buffer, off + 4 * m, 1)[0], expMask, manMask, t, r);
+  if (n & 1) halfOne(new Uint16Array(bytes.buffer, off + 4 * m, 1)[0], expMask, manMask, value, r);
   const finite = total - r.nan - r.pos - r.neg;
   h.elements += total;
   h.nan += r.nan;
@@ -257,15 +270,13 @@ function scanHalf(bytes: Uint8Array, expMask: number, manMask: number, t: HalfTa
   h.zeros += r.zeros;
   h.finite += finite;
   if (finite > 0) {
-    // ±0 have different keys but the same value; report 0, not -0.
-    const min = t.value[fromOrder(r.lo)];
-    const max = t.value[fromOrder(r.hi)];
-    if (min < h.min) h.min = min === 0 ? 0 : min;
-    if (max > h.max) h.max = max === 0 ? 0 : max;
+    // Math.min(0, -0) is -0; report 0.
+    if (r.min < h.min) h.min = r.min === 0 ? 0 : r.min;
+    if (r.max > h.max) h.max = r.max === 0 ? 0 : r.max;
   }
   h.sumAbs += r.sa;
   h.sumSquares += r.sq;
-  if (out) halfInto(bytes, t.value, out, at);
+  if (out) halfInto(bytes, value, out, at);
 }
 
 interface HalfRest {
@@ -273,13 +284,13 @@ interface HalfRest {
   pos: number;
   neg: number;
   zeros: number;
-  lo: number;
-  hi: number;
+  min: number;
+  max: number;
   sa: number;
   sq: number;
 }
 
-function halfOne(b: number, expMask: number, manMask: number, t: HalfTables, r: HalfRest): void {
+function halfOne(b: number, expMask: number, manMask: number, value: Float64Array, r: HalfRest): void {
   if ((b & expMask) === expMask) {
     if (b & manMask) r.nan++;
     else if (b & 0x8000) r.neg++;
@@ -287,11 +298,11 @@ function halfOne(b: number, expMask: number, manMask: number, t: HalfTables, r: 
     return;
   }
   if ((b & 0x7fff) === 0) r.zeros++;
-  r.sa += t.abs[b];
-  r.sq += t.square[b];
-  const k = t.order[b];
-  if (k < r.lo) r.lo = k;
-  if (k > r.hi) r.hi = k;
+  const v = value[b];
+  r.sa += Math.abs(v);
+  r.sq += v * v;
+  if (v < r.min) r.min = v;
+  if (v > r.max) r.max = v;
 }
 
 function halfInto(bytes: Uint8Array, value: Float64Array, out: Float64Array, at: number): void {
