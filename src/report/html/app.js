@@ -174,7 +174,7 @@ function main() {
       const note = el('span', { class: 'axis-note' });
       const fig = el('figure', { class: 'chart', 'data-tag': chart.tag }, [el('figcaption', {}, [el('span', { class: 'tag' }, [chart.tag]), note, logButton])]);
       grid.appendChild(fig);
-      const view = { chart, fig, note, logButton, svg: d3.select(fig).append('svg'), clipId: `clip-${views.length}` };
+      const view = { chart, fig, note, logButton, svg: d3.select(fig).append('svg'), clipId: `clip-${views.length}`, width: 0 };
       logButton.addEventListener('click', () => {
         const current = state.log.has(chart.tag) ? state.log.get(chart.tag) : chart.log;
         state.log.set(chart.tag, !current);
@@ -186,7 +186,7 @@ function main() {
   }
   if (DATA.charts.length === 0) main.appendChild(el('p', { class: 'muted' }, ['No scalar series to chart.']));
 
-  buildSummary(DATA, state, () => renderAll());
+  buildSummary(DATA, state);
   buildFindings(DATA);
 
   function renderAll() {
@@ -207,8 +207,8 @@ function main() {
   document.body.setAttribute('data-drawn', String(Math.round(performance.now())));
 }
 
-/** @param {any} DATA @param {any} state @param {() => void} rerender */
-function buildSummary(DATA, state, rerender) {
+/** @param {any} DATA @param {any} state */
+function buildSummary(DATA, state) {
   const table = /** @type {HTMLTableElement} */ (document.getElementById('summary'));
   const lossTags = [...new Set(DATA.runs.map((/** @type {any} */ r) => r.summary.lossTag).filter(Boolean))];
   const lossLabel = lossTags.length === 1 ? lossTags[0] : 'loss';
@@ -263,7 +263,6 @@ function buildSummary(DATA, state, rerender) {
       for (const other of head.children) other.setAttribute('aria-sort', 'none');
       th.setAttribute('aria-sort', sort.dir > 0 ? 'ascending' : 'descending');
       fill();
-      rerender();
     });
     head.appendChild(th);
   }

@@ -206,7 +206,7 @@ function drawChart(view, state, DATA) {
   let x0 = Infinity;
   let x1 = -Infinity;
   for (const e of visible.length ? visible : placed) {
-    for (const arr of [e.rawX, e.smX]) {
+    for (const arr of [e.rawX, /** @type {Float64Array} */ (e.smX)]) {
       for (let i = 0; i < arr.length; i++) {
         const v = arr[i];
         if (v < x0) x0 = v;
@@ -302,8 +302,9 @@ function drawChart(view, state, DATA) {
   const tip = /** @type {HTMLElement} */ (document.getElementById('tooltip'));
   overlay.on('mousemove', (/** @type {MouseEvent} */ ev) => {
     const [mx] = d3.pointer(ev);
-    const xv = sx.invert(mx);
-    const tol = Math.abs(sx.invert(mx + 6) - xv);
+    // A time scale inverts to a Date: x values here are numbers (epoch ms on the wall-time axis).
+    const xv = Number(sx.invert(mx));
+    const tol = Math.abs(Number(sx.invert(mx + 6)) - xv);
     hoverLine.attr('x1', mx).attr('x2', mx).attr('display', null);
     dots.selectAll('*').remove();
     const rows = [];
@@ -500,7 +501,9 @@ function interpolate(xs, ys, x) {
 
 /** @param {any} gl @param {(v: number) => number} fx @param {(v: number) => number} fy @param {boolean} log */
 function bandPath(gl, fx, fy, log) {
+  /** @type {string[]} */
   const parts = [];
+  /** @type {number[]} */
   let seg = [];
   const close = () => {
     if (seg.length > 1) {
