@@ -5,7 +5,8 @@ import { brief, type SafetensorsHeader, type TensorEntry } from './header.js';
 import { columnGram, rowGram } from './gram.js';
 import { classifyKey } from './keys.js';
 import { gramShape, type GramMap, type TensorReport } from './modules.js';
-import { countHalf, HALF_COUNT_MIN, halfValues, healthFromCounts, newHalfCounts, newHealth, scanElements } from './tensor-health.js';
+import { countHalf, HALF_COUNT_MIN, halfValues, healthFromCounts, newHalfCounts } from './half-scan.js';
+import { newHealth, scanElements } from './tensor-health.js';
 
 export interface ScanOptions {
   /** Bytes per read call (default 8 MiB); memory stays near this plus the largest factor held for a Gram. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countHalf, healthFromCounts, newHalfCounts, newHealth, scanElements } from './tensor-health.js';
+import { countHalf, healthFromCounts, newHalfCounts } from './half-scan.js';
+import { newHealth, scanElements } from './tensor-health.js';
 
 /** The definition, one element at a time, from the IEEE bit layout (diagnosis.md §3.6 masks). */
 function reference(bits: number[], expBits: 5 | 8) {
