@@ -1,6 +1,6 @@
 import { findWeightsFiles } from './find-files.js';
-import { linkWeights, type WeightsLinks } from './link.js';
-import { readWeightsSummary, type ReadWeightsOptions } from './read-summary.js';
+import { linkWeights, settleRunLink, type WeightsLinks } from './link.js';
+import { readWeightsHeaderSummary, readWeightsSummary, type ReadWeightsOptions } from './read-summary.js';
 import type { LinkableRun } from './run-times.js';
 import type { WeightsSummary } from './summary.js';
 
@@ -12,17 +12,30 @@ export interface RunWeightsResult extends WeightsLinks {
 }
 
 /**
- * Finds `.safetensors` candidates under the log paths and `--weights` directories, reads each
- * once, and links them to the runs (`linkWeights`). A run without weights is stated, not an error.
+ * Finds `.safetensors` candidates under the log paths and `--weights` directories, links them to
+ * the runs by their headers (`linkWeights`), then scans only the linked files: a `--weights`
+ * folder of unrelated LoRAs costs a header read each, not a full pass. A run without weights is
+ * stated, not an error.
  */
 export async function linkRunWeights(runs: LinkableRun[], searchPaths: string[], options: ReadWeightsOptions = {}): Promise<RunWeightsResult> {
   const found = await findWeightsFiles(searchPaths);
-  const summaries: WeightsSummary[] = [];
+  const headers: WeightsSummary[] = [];
   const unreadable: string[] = [];
   for (const file of found.files) {
-    const r = await readWeightsSummary(file, options);
-    if (r.ok) summaries.push(r.summary);
+    const r = await readWeightsHeaderSummary(file);
+    if (r.ok) headers.push(r.summary);
     else unreadable.push(r.error);
   }
-  return { ...linkWeights(runs, summaries), unreadable, skipped: found.skipped, candidates: found.files.length };
+  const links = linkWeights(runs, headers);
+  for (const link of links.runs) {
+    const files: WeightsSummary[] = [];
+    for (const stub of link.files) {
+      const r = await readWeightsSummary(stub.path, options);
+      if (r.ok) files.push({ ...r.summary, linkReason: stub.linkReason });
+      else unreadable.push(r.error);
+    }
+    link.files = files;
+    settleRunLink(link, found.files.length);
+  }
+  return { ...links, unreadable, skipped: found.skipped, candidates: found.files.length };
 }

@@ -119,3 +119,37 @@ describe('linkWeights', () => {
     expect(dirTimestamp('network_train')).toBeUndefined();
   });
 });
+
+describe('linkRunWeights', () => {
+  it('reads only headers to link, then scans the linked files; a linked file that fails its scan is reported, not linked', async () => {
+    const { mkdtempSync, rmSync, writeFileSync, truncateSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { craftSafetensors, f16Bytes } = await import('./craft.js');
+    const { linkRunWeights } = await import('./link-files.js');
+    const root = mkdtempSync(join(tmpdir(), 'tblens-link-'));
+    try {
+      const t = 1704103200;
+      const lora = (started: number, name: string, extra: Record<string, string> = {}) =>
+        craftSafetensors([{ name: 'm.lora_up.weight', dtype: 'F16', shape: [2, 2], data: f16Bytes([0x7e00, 1, 2, 3]) }], { ss_training_started_at: String(started), ss_output_name: name, ...extra });
+      writeFileSync(join(root, 'good.safetensors'), lora(t + 0.5, 'good', { ss_steps: '100' }));
+      const other = lora(t - 86400, 'other');
+      writeFileSync(join(root, 'other.safetensors'), other);
+      // Data cut to 1 byte: damaged, but never scanned, as it links nowhere.
+      truncateSync(join(root, 'other.safetensors'), 8 + Number(new DataView(other.buffer).getBigUint64(0, true)) + 1);
+      writeFileSync(join(root, 'cut.safetensors'), lora(t + 0.7, 'cut', { ss_steps: '50' }));
+      const cutSize = lora(t + 0.7, 'cut', { ss_steps: '50' }).length;
+      truncateSync(join(root, 'cut.safetensors'), cutSize - 3);
+      const run = { name: 'r', dir: join(root, 'logs', 'r20240101100005'), files: [{ path: join(root, 'logs', 'r20240101100005', 'events.out.tfevents.1704103205.h.1.0'), firstWallTime: NaN }] };
+      const res = await linkRunWeights([run], [root]);
+      expect(res.candidates).toBe(3);
+      expect(res.runs[0].files.map((f) => f.path)).toEqual([join(root, 'good.safetensors')]);
+      expect(res.runs[0].files[0].nanElements).toBe(1); // scanned after linking
+      expect(res.runs[0].firstNonFinite?.path).toBe(join(root, 'good.safetensors'));
+      expect(res.unreadable).toHaveLength(1);
+      expect(res.unreadable[0]).toMatch(/cut\.safetensors: .*truncated/);
+      expect(res.unlinked.map((u) => u.path)).toEqual([join(root, 'other.safetensors')]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -79,20 +79,23 @@ export function linkWeights(runs: LinkableRun[], candidates: WeightsSummary[]): 
     }
   }
   return {
-    runs: runs.map((run) => {
-      const files = linked.get(run)!.sort(byProgress);
-      const out: RunWeightsLink = { run: run.name, dir: run.dir, files, ambiguous: ambiguous.get(run)! };
-      const bad = files.find((f) => f.nanElements + f.infElements > 0);
-      if (bad) out.firstNonFinite = { path: bad.path, steps: bad.steps, epoch: bad.epoch, nanElements: bad.nanElements, infElements: bad.infElements };
-      if (files.length === 0) {
-        out.note = out.ambiguous.length > 0
-          ? `no weights file linked: ${out.ambiguous.length} ambiguous candidate(s)`
-          : `no weights file found (${candidates.length} candidate file(s) checked)`;
-      }
-      return out;
-    }),
+    runs: runs.map((run) => settleRunLink({ run: run.name, dir: run.dir, files: linked.get(run)!.sort(byProgress), ambiguous: ambiguous.get(run)! }, candidates.length)),
     unlinked,
   };
+}
+
+/** Sets `firstNonFinite` and the no-weights `note` from a run's linked files (again after they are re-read). */
+export function settleRunLink(link: RunWeightsLink, candidates: number): RunWeightsLink {
+  delete link.firstNonFinite;
+  delete link.note;
+  const bad = link.files.find((f) => f.nanElements + f.infElements > 0);
+  if (bad) link.firstNonFinite = { path: bad.path, steps: bad.steps, epoch: bad.epoch, nanElements: bad.nanElements, infElements: bad.infElements };
+  if (link.files.length === 0) {
+    link.note = link.ambiguous.length > 0
+      ? `no weights file linked: ${link.ambiguous.length} ambiguous candidate(s)`
+      : `no weights file found (${candidates} candidate file(s) checked)`;
+  }
+  return link;
 }
 
 function matchRun(run: LinkableRun, t: RunTimes, started: number, path: string, name: string): Match | undefined {

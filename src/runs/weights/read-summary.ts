@@ -84,6 +84,36 @@ function normsPlan(header: SafetensorsHeader, wanted: boolean | 'auto', budget: 
   return { norms: false, skipped: `skipped: ${(work / 1e9).toFixed(1)}e9 multiply-adds at rank ${maxRank} (over the auto budget; ask for norms)` };
 }
 
+/**
+ * The header alone (metadata, identity, tensor list; no data read): enough to link a file to a run
+ * before paying for the scan. Health fields are zero and must not be reported.
+ */
+export async function readWeightsHeaderSummary(path: string): Promise<{ ok: true; summary: WeightsSummary } | { ok: false; error: string }> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    return { ok: false, error: `${path}: ${ioMessage(e)}` };
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return { ok: false, error: `${path}: not a regular file` };
+    const head = await readSafetensorsHeader(handle, path, stat.size);
+    if (!head.ok) return head;
+    const h = head.header;
+    const details = assemble(h, [], new Map());
+    const summary = summarize(h, details);
+    summary.tensors = h.tensors.length;
+    summary.dtypes = [...new Set(h.tensors.map((t) => t.dtype))].sort();
+    summary.identity.saveDtypes = summary.dtypes;
+    return { ok: true, summary };
+  } catch (e) {
+    return { ok: false, error: `${path}: ${ioMessage(e)}` };
+  } finally {
+    await handle.close();
+  }
+}
+
 function assemble(header: SafetensorsHeader, tensors: TensorReport[], grams: Parameters<typeof buildModules>[1], normsSkipped?: string): WeightsDetails {
   const modules = buildModules(tensors, grams, normsSkipped);
   const total = newHealth();
