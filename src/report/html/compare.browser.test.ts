@@ -13,11 +13,15 @@ if (!available) console.warn(`tblens: ${CHROMIUM_MISSING}`);
 const HOSTILE = '</script><img src=x onerror=alert(1)>';
 const OPTIONS: CompareOptions = { title: 'four optimizers', x: 'step', smoothing: 0.6, generator: 'tblens test' };
 
+const collected = new Map<string, ReturnType<typeof collectCompareInputs>>();
+
 async function pageFor(paths: string[], rename?: (name: string) => string): Promise<string> {
-  const c = await collectCompareInputs(paths);
+  const key = paths.join('\n');
+  if (!collected.has(key)) collected.set(key, collectCompareInputs(paths));
+  const c = await collected.get(key)!;
   if (!c.ok) throw new Error(c.error);
-  if (rename) for (const i of c.inputs) i.name = rename(i.name);
-  return renderComparePage(buildPageData(c.inputs, OPTIONS));
+  const inputs = c.inputs.map((i) => ({ ...i, name: rename ? rename(i.name) : i.name }));
+  return renderComparePage(buildPageData(inputs, OPTIONS));
 }
 
 interface Opened {
