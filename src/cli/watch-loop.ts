@@ -309,7 +309,9 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
     out.write(clearBlock(blockLines));
     blockLines = 0;
   }
-  print(summaryLines(watches, allAlerts, now() - started, stop, p));
+  const final = makeViews();
+  const listed = [...watches.values()].filter((st) => final.has(st.run.dir));
+  print(summaryLines(listed, allAlerts, now() - started, stop, p));
   return { exitCode: stop ? 1 : 0, alerts: allAlerts, runs, polls, evaluations };
 }
 
@@ -327,9 +329,9 @@ function statusOf(st: RunWatch, run: Run, at: number): RunStatus {
   return { name: run.name, phase: st.phase, progress: runProgress(st.run, maxStepsOf(run, st.weights)), alerts, quietSeconds: (at - st.lastGrowth) / 1000 };
 }
 
-function summaryLines(watches: Map<FollowedRun, RunWatch>, alerts: WatchAlert[], elapsedMs: number, stopped: boolean, p: Paint): string {
-  const lines = [`${stopped ? 'stopped at an alert' : 'stopped'} after ${Math.round(elapsedMs / 1000)} s; ${watches.size} run${watches.size === 1 ? '' : 's'}, ${alerts.length} alert${alerts.length === 1 ? '' : 's'}`];
-  for (const st of [...watches.values()].sort((a, b) => (a.run.name < b.run.name ? -1 : 1))) {
+function summaryLines(watches: RunWatch[], alerts: WatchAlert[], elapsedMs: number, stopped: boolean, p: Paint): string {
+  const lines = [`${stopped ? 'stopped at an alert' : 'stopped'} after ${Math.round(elapsedMs / 1000)} s; ${watches.length} run${watches.length === 1 ? '' : 's'}, ${alerts.length} alert${alerts.length === 1 ? '' : 's'}`];
+  for (const st of [...watches].sort((a, b) => (a.run.name < b.run.name ? -1 : 1))) {
     const progress = runProgress(st.run, null);
     const kinds = st.alerts.map((a) => `${a.finding.severity} ${a.finding.kind}`).join(', ');
     lines.push(`  ${termText(st.run.name)}: ${st.phase}, ${progress.step === null ? 'no steps' : `last step ${progress.step}`}${kinds ? `; ${kinds}` : ''}`);
