@@ -53,6 +53,8 @@ export interface WatchContext {
   /** Milliseconds clock (tests drive quiet periods with it); default Date.now. */
   now?: () => number;
   output: WatchOutput;
+  /** Told after each poll's detector runs how far each run's judged loss has been read (tests use it). */
+  onPoll?: (runs: { dir: string; lastStep: number | null }[]) => void;
 }
 
 /** An alert as raised: the finding, and how far the run's loss had been read when it was. */
@@ -171,9 +173,13 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
    */
   const makeViews = (): Views => new Map(viewLogdir(follower).map((r) => [r.dir, r]));
 
-  const raise = (st: RunWatch, f: Finding) => {
+  const lastLossStep = (st: RunWatch): number | null => {
     const loss = st.live.lossTag ? st.run.assembly.tags.get(st.live.lossTag)?.builder : undefined;
-    const alert: WatchAlert = { finding: f, runDir: st.run.dir, lastStep: loss && loss.length > 0 ? loss.steps[loss.length - 1] : null, at: now() };
+    return loss && loss.length > 0 ? loss.steps[loss.length - 1] : null;
+  };
+
+  const raise = (st: RunWatch, f: Finding) => {
+    const alert: WatchAlert = { finding: f, runDir: st.run.dir, lastStep: lastLossStep(st), at: now() };
     st.alerts.push(alert);
     allAlerts.push(alert);
     print(alertText(f, clock(now()), p));
@@ -281,6 +287,7 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
         if (!stop) finishIfDone(st, views.get(st.run.dir)!, pollStart);
         if (stop) break;
       }
+      ctx.onPoll?.(visible.map((st) => ({ dir: st.run.dir, lastStep: lastLossStep(st) })));
       if (stop) break;
 
       if (tty) {
