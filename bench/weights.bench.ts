@@ -144,7 +144,7 @@ export default async function weightsBench(): Promise<void> {
     const mb = size / 1e6;
     const rate = (t: { wall: number; cpu: number }) =>
       `${(mb / (t.wall / 1000)).toFixed(0).padStart(5)} MB/s wall (${t.wall.toFixed(0)} ms), ${(mb / (t.cpu / 1000)).toFixed(0).padStart(5)} MB/s of CPU time`;
-    console.log(`file: ${mb.toFixed(1)} MB fp16, ${tensors.length} tensors, rank ${RANK} (best of 3, page cache warm)`);
+    console.log(`file: ${mb.toFixed(1)} MB fp16, ${tensors.length} tensors, rank ${RANK} (best of 3, health scan best of 5; page cache warm)`);
     console.log(`machine: ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)} (wall times are only meaningful when load < CPUs)`);
     const scan = (o: ReadWeightsOptions) => async () => {
       const r = await readWeightsSummary(path, o);
@@ -154,7 +154,7 @@ export default async function weightsBench(): Promise<void> {
     await scan({ norms: false, verifyHash: false })(); // warm-up: JIT and page cache
     const bare = await best(3, () => bareRead(path, false));
     const bareHash = await best(3, () => bareRead(path, true));
-    const health = await best(3, scan({ norms: false, verifyHash: false }));
+    const health = await best(5, scan({ norms: false, verifyHash: false }));
     const withHash = await best(3, async () => {
       const r = await scan({ norms: false, verifyHash: true })();
       if (r.summary.hashMismatch !== false) throw new Error('bench file: sshs_model_hash not verified');

@@ -3,11 +3,11 @@ import type { TensorHealth } from './tensor-health.js';
 
 /**
  * 16-bit floats, two per 32-bit load (V8 loads Uint32Array elements far faster than Uint16Array
- * ones). NaN/Inf are classified on the bits in a rare, well-predicted branch; the rest is
- * branch-free on the values (Math.abs/min/max), as random signs would defeat branch prediction.
+ * ones). NaN/Inf are classified on the bits in a rare, well-predicted branch; the rest has no
+ * branch on the data (Math.abs, integer min/max), as random signs would defeat branch prediction.
  */
 export function scanHalf(bytes: Uint8Array, expMask: number, manMask: number, t: HalfTables, h: TensorHealth, out: Float64Array | undefined, at: number): void {
-  const r: HalfRest = { nan: 0, pos: 0, neg: 0, zeros: 0, min: Infinity, max: -Infinity, sa: 0, sq: 0 };
+  const r: HalfRest = { nan: 0, pos: 0, neg: 0, zeros: 0, lo: 0xffff, hi: 0, sa: 0, sq: 0 };
   let off = bytes.byteOffset;
   let n = bytes.byteLength >> 1;
   const total = n;
@@ -21,45 +21,63 @@ export function scanHalf(bytes: Uint8Array, expMask: number, manMask: number, t:
   const m = words.length;
   const hiMask = expMask << 16;
   let zeros = 0;
-  let min = Infinity;
-  let max = -Infinity;
+  let lo = 0xffff;
+  let hi = 0;
   let sa0 = 0;
   let sa1 = 0;
   let sq0 = 0;
   let sq1 = 0;
   let special = 0;
-  for (let i = 0; i < m; i++) {
-    const w = words[i];
-    if ((w & expMask) === expMask || (w & hiMask) === hiMask) {
+  // Four elements (two words) per iteration; a pair of words holding NaN/Inf is skipped here and
+  // redone element by element below (rare, so the branch is well predicted).
+  const pairs = m >> 1;
+  for (let p = 0; p < pairs; p++) {
+    const w = words[2 * p];
+    const x = words[2 * p + 1];
+    if ((w & expMask) === expMask || (w & hiMask) === hiMask || (x & expMask) === expMask || (x & hiMask) === hiMask) {
       special++;
       continue;
     }
-    if ((w & 0x7fff) === 0) zeros++;
-    if ((w & 0x7fff0000) === 0) zeros++;
+    if ((w & 0x7fff) === 0 || (w & 0x7fff0000) === 0 || (x & 0x7fff) === 0 || (x & 0x7fff0000) === 0) {
+      zeros += ((w & 0x7fff) === 0 ? 1 : 0) + ((w & 0x7fff0000) === 0 ? 1 : 0) + ((x & 0x7fff) === 0 ? 1 : 0) + ((x & 0x7fff0000) === 0 ? 1 : 0);
+    }
     const v0 = value[w & 0xffff];
     const v1 = value[w >>> 16];
-    sa0 += Math.abs(v0);
-    sa1 += Math.abs(v1);
-    sq0 += v0 * v0;
-    sq1 += v1 * v1;
-    min = Math.min(min, v0, v1);
-    max = Math.max(max, v0, v1);
+    const v2 = value[x & 0xffff];
+    const v3 = value[x >>> 16];
+    sa0 += Math.abs(v0) + Math.abs(v2);
+    sa1 += Math.abs(v1) + Math.abs(v3);
+    sq0 += v0 * v0 + v2 * v2;
+    sq1 += v1 * v1 + v3 * v3;
+    // Extremes on integer keys (see orderKey), both halves of a word at once: integer min/max
+    // compile to conditional moves, float Math.min/max to compare-and-branch sequences.
+    const kw = w ^ ((((w >>> 15) & 0x10001) * 0x7fff) | 0x80008000);
+    const kx = x ^ ((((x >>> 15) & 0x10001) * 0x7fff) | 0x80008000);
+    lo = Math.min(lo, kw & 0xffff, kw >>> 16, kx & 0xffff, kx >>> 16);
+    hi = Math.max(hi, kw & 0xffff, kw >>> 16, kx & 0xffff, kx >>> 16);
   }
   r.zeros += zeros;
   r.sa += sa0 + sa1;
   r.sq += sq0 + sq1;
-  r.min = Math.min(r.min, min);
-  r.max = Math.max(r.max, max);
-  // Words holding NaN/Inf, and an odd last element, go one element at a time (a separate
-  // function: a closure over the loop's accumulators would keep them off registers).
+  r.lo = Math.min(r.lo, lo);
+  r.hi = Math.max(r.hi, hi);
+  // The skipped pairs, a last unpaired word and an odd last element, one element at a time (a
+  // separate function: a closure over the loop's accumulators would keep them off registers).
   if (special > 0) {
-    for (let i = 0; i < m; i++) {
-      const w = words[i];
-      if ((w & expMask) === expMask || (w & hiMask) === hiMask) {
+    for (let p = 0; p < pairs; p++) {
+      const w = words[2 * p];
+      const x = words[2 * p + 1];
+      if ((w & expMask) === expMask || (w & hiMask) === hiMask || (x & expMask) === expMask || (x & hiMask) === hiMask) {
         halfOne(w & 0xffff, expMask, manMask, value, r);
         halfOne(w >>> 16, expMask, manMask, value, r);
+        halfOne(x & 0xffff, expMask, manMask, value, r);
+        halfOne(x >>> 16, expMask, manMask, value, r);
       }
     }
+  }
+  if (m & 1) {
+    halfOne(words[m - 1] & 0xffff, expMask, manMask, value, r);
+    halfOne(words[m - 1] >>> 16, expMask, manMask, value, r);
   }
   if (n & 1) halfOne(new Uint16Array(bytes.buffer, off + 4 * m, 1)[0], expMask, manMask, value, r);
   const finite = total - r.nan - r.pos - r.neg;
@@ -70,9 +88,11 @@ export function scanHalf(bytes: Uint8Array, expMask: number, manMask: number, t:
   h.zeros += r.zeros;
   h.finite += finite;
   if (finite > 0) {
-    // Math.min(0, -0) is -0; report 0.
-    if (r.min < h.min) h.min = r.min === 0 ? 0 : r.min;
-    if (r.max > h.max) h.max = r.max === 0 ? 0 : r.max;
+    // ±0 have different keys but one value; report 0, not -0.
+    const min = value[fromOrderKey(r.lo)];
+    const max = value[fromOrderKey(r.hi)];
+    if (min < h.min) h.min = min === 0 ? 0 : min;
+    if (max > h.max) h.max = max === 0 ? 0 : max;
   }
   h.sumAbs += r.sa;
   h.sumSquares += r.sq;
@@ -84,10 +104,23 @@ interface HalfRest {
   pos: number;
   neg: number;
   zeros: number;
-  min: number;
-  max: number;
+  /** Smallest and largest order key seen. */
+  lo: number;
+  hi: number;
   sa: number;
   sq: number;
+}
+
+/**
+ * Sign-magnitude bits → an unsigned key in value order (for finite patterns): positives get the
+ * top bit set, negatives have their magnitude bits inverted.
+ */
+export function orderKey(b: number): number {
+  return b & 0x8000 ? b ^ 0xffff : b ^ 0x8000;
+}
+
+export function fromOrderKey(key: number): number {
+  return key & 0x8000 ? key ^ 0x8000 : key ^ 0xffff;
 }
 
 function halfOne(b: number, expMask: number, manMask: number, value: Float64Array, r: HalfRest): void {
@@ -101,8 +134,9 @@ function halfOne(b: number, expMask: number, manMask: number, value: Float64Arra
   const v = value[b];
   r.sa += Math.abs(v);
   r.sq += v * v;
-  if (v < r.min) r.min = v;
-  if (v > r.max) r.max = v;
+  const k = orderKey(b);
+  if (k < r.lo) r.lo = k;
+  if (k > r.hi) r.hi = k;
 }
 
 function halfInto(bytes: Uint8Array, value: Float64Array, out: Float64Array, at: number): void {
@@ -152,21 +186,12 @@ export function healthFromCounts(dtype: 'F16' | 'BF16', counts: Int32Array, h: T
   const t = f16 ? lookup().f16 : lookup().bf16;
   const expMask = f16 ? 0x7c00 : 0x7f80;
   const manMask = f16 ? 0x03ff : 0x007f;
-  const abs = t.abs;
-  const square = t.square;
-  let elements = 0;
-  let sa = 0;
-  let sq = 0;
-  for (let b = 0; b < 65536; b++) {
-    const k = counts[b];
-    elements += k;
-    sa += k * abs[b];
-    sq += k * square[b];
-  }
+  const sums = countSums(counts, t.abs, t.square);
+  const elements = sums[0];
   // Exponent all ones: +Inf/NaN at expMask…0x7fff, -Inf/NaN at 0x8000|expMask…0xffff.
   let nan = 0;
-  let pos = counts[expMask];
-  let neg = counts[0x8000 | expMask];
+  const pos = counts[expMask];
+  const neg = counts[0x8000 | expMask];
   for (let b = expMask + 1; b <= expMask + manMask; b++) nan += counts[b] + counts[0x8000 | b];
   const zeros = counts[0] + counts[0x8000];
   const finite = elements - nan - pos - neg;
@@ -180,18 +205,40 @@ export function healthFromCounts(dtype: 'F16' | 'BF16', counts: Int32Array, h: T
     // Largest finite: the highest positive pattern in use, else the negative one nearest zero;
     // smallest: the highest-magnitude negative pattern in use, else the lowest positive one.
     const top = expMask - 1;
-    let max = NaN;
-    let min = NaN;
-    for (let b = top; b >= 0; b--) if (counts[b] !== 0) { max = t.value[b]; break; }
-    if (Number.isNaN(max)) for (let b = 0x8000; b <= 0x8000 + top; b++) if (counts[b] !== 0) { max = t.value[b]; break; }
-    for (let b = 0x8000 + top; b >= 0x8000; b--) if (counts[b] !== 0) { min = t.value[b]; break; }
-    if (Number.isNaN(min)) for (let b = 0; b <= top; b++) if (counts[b] !== 0) { min = t.value[b]; break; }
+    let b = usedPattern(counts, top, -1, -1);
+    const max = b >= 0 ? t.value[b] : t.value[usedPattern(counts, 0x8000, 0x8000 + top + 1, 1)];
+    b = usedPattern(counts, 0x8000 + top, 0x8000 - 1, -1);
+    const min = b >= 0 ? t.value[b] : t.value[usedPattern(counts, 0, top + 1, 1)];
     if (min < h.min) h.min = min === 0 ? 0 : min;
     if (max > h.max) h.max = max === 0 ? 0 : max;
   }
-  h.sumAbs += sa;
-  h.sumSquares += sq;
+  h.sumAbs += sums[1];
+  h.sumSquares += sums[2];
   counts.fill(0);
+}
+
+/**
+ * Σ counts, Σ count·|v|, Σ count·v² over all 65536 patterns, without a branch (NaN/Inf weigh 0 in
+ * the tables). Its own function with nothing after the loop, so compiling the loop mid-call (OSR)
+ * leaves no uncompiled code behind to deoptimise on.
+ */
+function countSums(counts: Int32Array, abs: Float64Array, square: Float64Array): [number, number, number] {
+  let elements = 0;
+  let sa = 0;
+  let sq = 0;
+  for (let b = 0; b < 65536; b++) {
+    const k = counts[b];
+    elements += k;
+    sa += k * abs[b];
+    sq += k * square[b];
+  }
+  return [elements, sa, sq];
+}
+
+/** First pattern from `from` towards `end` (exclusive) with a non-zero count, or -1. */
+function usedPattern(counts: Int32Array, from: number, end: number, step: 1 | -1): number {
+  for (let b = from; b !== end; b += step) if (counts[b] !== 0) return b;
+  return -1;
 }
 
 /** The values of 16-bit elements, for factors held for a Gram matrix. */

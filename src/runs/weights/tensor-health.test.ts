@@ -61,3 +61,15 @@ describe('16-bit scan equals the per-element definition', () => {
     });
   }
 });
+
+describe('order keys', () => {
+  it('sort finite 16-bit patterns by value and invert', async () => {
+    const { orderKey, fromOrderKey } = await import('./half-scan.js');
+    const { lookup } = await import('./float-tables.js');
+    const value = lookup().f16.value;
+    const finite = Array.from({ length: 65536 }, (_, b) => b).filter((b) => (b & 0x7c00) !== 0x7c00);
+    const byKey = [...finite].sort((a, b) => orderKey(a) - orderKey(b));
+    for (let i = 1; i < byKey.length; i++) expect(value[byKey[i - 1]] <= value[byKey[i]]).toBe(true);
+    for (const b of finite) expect(fromOrderKey(orderKey(b))).toBe(b);
+  });
+});

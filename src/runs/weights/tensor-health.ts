@@ -158,11 +158,16 @@ function scanBig(a: BigInt64Array | BigUint64Array, h: TensorHealth, out: Float6
  * loop then deoptimises at the loop exit on every later call: several times slower for the whole file.
  */
 function warmUp(): void {
-  const bits = new Uint16Array([0x3c00, 0x7c00, 0xfc00, 0x7e01, 0x0000, 0x8000, 0xbc00, 0x7f80, 0xff80, 0x7fc1, 0x0001]);
-  const bytes = new Uint8Array(bits.buffer);
-  const out = new Float64Array(bits.length);
+  const samples = {
+    // clean words (with and without a zero), words with NaN/±Inf, an odd tail
+    F16: [0x3c00, 0x4000, 0x3800, 0xb800, 0x3c00, 0x0000, 0x8000, 0xbc00, 0x7c00, 0xfc00, 0x7e01, 0x3555, 0x0001],
+    BF16: [0x3f80, 0x4000, 0x3f00, 0xbf00, 0x3f80, 0x0000, 0x8000, 0xbf80, 0x7f80, 0xff80, 0x7fc1, 0x3eaa, 0x0001],
+  };
   for (const dtype of ['F16', 'BF16'] as const) {
-    for (const piece of [bytes, bytes.subarray(2), bytes.subarray(0, 8)]) {
+    const bits = new Uint16Array(samples[dtype]);
+    const bytes = new Uint8Array(bits.buffer);
+    const out = new Float64Array(bits.length);
+    for (const piece of [bytes, bytes.subarray(2), bytes.subarray(0, 8), bytes.subarray(0, 16)]) {
       scanElements(dtype, piece, newHealth(), out, 0);
       scanElements(dtype, piece, newHealth());
       const counts = newHalfCounts();
