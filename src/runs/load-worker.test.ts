@@ -27,7 +27,7 @@ describe('worker threads', () => {
     const found = await discoverRuns('fixtures');
     if (!found.ok) throw new Error(found.error);
     expect(found.runs.length).toBeGreaterThan(20);
-    for (const options of [{}, { view: 'raw' }, { tagFilter: /^loss\// }]) {
+    for (const options of [{}, { view: 'raw', tagFilter: /^(loss|train)/ }]) {
       const inThread = [];
       for (const loc of found.runs) inThread.push(await loadRun(loc.name, loc.dir, loc.files, options));
       const onWorkers = await loadRunsInWorkers(found.runs, options, 3);
