@@ -26,7 +26,7 @@ export function workersAvailable(): boolean {
   return SELF.endsWith('.js');
 }
 
-/** Worker threads worth starting on this machine (one per core, a few at most). */
+/** Threads to load on, the calling one included: one per core, 8 at most. */
 export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 8));
 }
