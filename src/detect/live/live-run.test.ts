@@ -141,6 +141,22 @@ describe('live detector gates agree with diagnose on every prefix', () => {
     check(gated);
   });
 
+  it('gradient accumulation (every micro-batch logged at the same step) costs no rescans and changes nothing', () => {
+    const base = lossValues(fixtureRecords('sweep/adamw/glypha-adamw-20261129140106/network_train/events.out.tfevents.1795960866.vm.5635.0'));
+    const G = 4;
+    const records = [frameRecord(encodeFileVersionEvent(1795960000))];
+    for (let m = 0; m < base.length; m++) {
+      const step = Math.floor(m / G);
+      const loss = step >= 400 ? 4 * base[m] : base[m];
+      records.push(frameRecord(encodeScalarEvent(1795960000 + m, step, 'loss/current', loss)));
+      records.push(frameRecord(encodeScalarEvent(1795960000 + m, step, 'lr/unet', 1e-4)));
+    }
+    const gated = expectSameAlerts(records);
+    expect(gated.points).toBe(base.length / G);
+    expect(gated.firstAlert.has('explosion|loss/current')).toBe(true);
+    expect(gated.evaluations).toBeLessThan(gated.points / 5);
+  });
+
   it('alerts only for verdicts that hold on a prefix: a NaN lr does, a warmup still rising does not', () => {
     const base = adamw().subarray(0, 400);
     const nanLr: Uint8Array[] = [frameRecord(encodeFileVersionEvent(1795960000))];

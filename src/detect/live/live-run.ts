@@ -1,7 +1,7 @@
 import { judgedLossTag } from '../../runs/kohya-tags.js';
 import type { SeriesBuilder } from '../../runs/series.js';
 import type { DetectConfig } from '../config.js';
-import { appendLoss, gateBlockLength, newLossGate, riseMayFire, snapshotMedian, spikeMayFire, type LossGate } from './loss-gate.js';
+import { appendLoss, gateBlockLength, newLossGate, riseMayFire, rollbackLoss, snapshotMedian, spikeMayFire, type LossGate } from './loss-gate.js';
 
 /** Why the batch detectors are re-run on a live run's prefix now. */
 export type EvalReason = 'non-finite' | 'rise' | 'spike' | 'block' | 'restart' | 'damage' | 'weights' | 'reset';
@@ -83,11 +83,10 @@ export function observeScalar(live: LiveRun, builder: SeriesBuilder, changedFrom
   }
   if (builder.tag !== live.lossTag) return;
   if (changedFrom < live.gate.fed) {
-    // Preemption rewrote stored points: rebuild from the series (rare: re-logged steps, restarts).
-    live.gate = newLossGate();
-    for (let i = 0; i < n; i++) appendLoss(live.gate, builder.values[i]);
-    live.pending.add('restart');
-    return;
+    // Preemption replaced stored points. One point at the same step is kohya's gradient
+    // accumulation (every micro-batch is logged); more is a restart: look again at once.
+    if (live.gate.fed - changedFrom > 1) live.pending.add('restart');
+    rollbackLoss(live.gate, changedFrom);
   }
   for (let i = live.gate.fed; i < n; i++) appendLoss(live.gate, builder.values[i]);
 }

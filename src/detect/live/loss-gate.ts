@@ -18,21 +18,31 @@ export interface LossGate {
   shift: number;
   /** Points of the series fed so far (finite or not), to tell appends from replacements. */
   fed: number;
+  /** n after each fed series point, so a replaced tail can be rolled back without a rescan. */
+  nAfter: Int32Array;
   /** Largest finite positive value since the last median snapshot. */
   maxSinceSnapshot: number;
-  /** Sorted positive values at the last snapshot, and how many points it covered. */
+  /** Sorted positive values at the last snapshot, and positive values added since. */
   sorted: Float64Array;
-  snapshotN: number;
+  addedSinceSnapshot: number;
 }
 
 export function newLossGate(): LossGate {
-  return { n: 0, sum: new Float64Array(1025), sumSq: new Float64Array(1025), shift: NaN, fed: 0, maxSinceSnapshot: 0, sorted: new Float64Array(0), snapshotN: 0 };
+  return { n: 0, sum: new Float64Array(1025), sumSq: new Float64Array(1025), shift: NaN, fed: 0, nAfter: new Int32Array(1024), maxSinceSnapshot: 0, sorted: new Float64Array(0), addedSinceSnapshot: 0 };
 }
 
 /** Adds the series' next value (O(1) amortised). */
 export function appendLoss(g: LossGate, x: number): void {
+  if (g.fed === g.nAfter.length) {
+    const next = new Int32Array(g.nAfter.length * 2);
+    next.set(g.nAfter);
+    g.nAfter = next;
+  }
   g.fed++;
-  if (!(x > 0 && x < Infinity)) return;
+  if (!(x > 0 && x < Infinity)) {
+    g.nAfter[g.fed - 1] = g.n;
+    return;
+  }
   const l = Math.log(x);
   if (g.n === 0) g.shift = l;
   if (g.n + 1 >= g.sum.length) {
@@ -43,7 +53,20 @@ export function appendLoss(g: LossGate, x: number): void {
   g.sum[g.n + 1] = g.sum[g.n] + d;
   g.sumSq[g.n + 1] = g.sumSq[g.n] + d * d;
   g.n++;
+  g.nAfter[g.fed - 1] = g.n;
+  g.addedSinceSnapshot++;
   if (x > g.maxSinceSnapshot) g.maxSinceSnapshot = x;
+}
+
+/**
+ * Forgets the series points from index `length` on (preemption replaced them): O(1). Kohya with
+ * gradient accumulation logs every micro-batch at the same step, so the last point is replaced
+ * G−1 times per step; a rescan each time would make the run quadratic.
+ */
+export function rollbackLoss(g: LossGate, length: number): void {
+  if (length >= g.fed) return;
+  g.fed = length;
+  g.n = length > 0 ? g.nAfter[length - 1] : 0;
 }
 
 function grow(a: Float64Array): Float64Array {
@@ -126,16 +149,17 @@ export function snapshotMedian(g: LossGate, values: ArrayLike<number>, length: n
     if (x > 0 && x < Infinity) kept[k++] = x;
   }
   g.sorted = kept.subarray(0, k).sort();
-  g.snapshotN = k;
+  g.addedSinceSnapshot = 0;
   g.maxSinceSnapshot = 0;
 }
 
 /**
- * A lower bound on the run median now: m points added since the snapshot can move the lower
- * middle down by at most m places, so the snapshot's value m places below its middle bounds it.
+ * A lower bound on the run median now: each value added since the snapshot can move the value at
+ * a given rank down by at most one place (a removal only moves it up), so the snapshot's value m
+ * places below the current middle rank bounds the median after m additions.
  */
 export function medianLowerBound(g: LossGate): number {
-  const m = g.n - g.snapshotN;
+  const m = g.addedSinceSnapshot;
   const rank = Math.floor((g.n - 1) / 2) - m;
   if (rank < 0 || rank >= g.sorted.length) return 0;
   return g.sorted[rank];
