@@ -230,5 +230,13 @@ describe('big 16-bit tensors (pattern-count path)', () => {
     expect(r.summary.nanElements).toBe(nan + smallNan);
     expect(big.max).toBeLessThanOrEqual(0.05);
     expect(big.min).toBeGreaterThanOrEqual(-0.05);
+    // Concurrent scans (one takes the shared pattern counts, the other goes element by element) agree.
+    const both = await Promise.all([readWeightsSummary(path, { chunkSize: 4096 }), readWeightsSummary(path, { chunkSize: 8192 })]);
+    for (const x of both) {
+      if (!x.ok) throw new Error(x.error);
+      const hb = x.details.tensors[1].health;
+      expect([hb.elements, hb.nan, hb.negInf, hb.zeros, hb.min, hb.max]).toEqual([big.elements, big.nan, big.negInf, big.zeros, big.min, big.max]);
+      expect(hb.sumSquares).toBeCloseTo(big.sumSquares, 9);
+    }
   });
 });

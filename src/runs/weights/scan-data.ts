@@ -5,7 +5,7 @@ import { brief, type SafetensorsHeader, type TensorEntry } from './header.js';
 import { columnGram, rowGram } from './gram.js';
 import { classifyKey } from './keys.js';
 import { gramShape, type GramMap, type TensorReport } from './modules.js';
-import { countHalf, HALF_COUNT_MIN, halfValues, healthFromCounts, newHalfCounts } from './half-scan.js';
+import { claimCounts, countHalf, HALF_COUNT_MIN, halfValues, healthFromCounts, releaseCounts } from './half-scan.js';
 import { newHealth, scanElements } from './tensor-health.js';
 
 export interface ScanOptions {
@@ -44,7 +44,6 @@ export async function scanData(handle: FileHandle, header: SafetensorsHeader, op
   let bytesRead = 0;
   const tensors: TensorReport[] = [];
   const grams: GramMap = new Map();
-  let counts: Int32Array | undefined;
 
   /** Moves [pos, filled) to the front and reads until the buffer is full or the data ends. */
   const refill = async (pos: number): Promise<boolean> => {
@@ -70,16 +69,22 @@ export async function scanData(handle: FileHandle, header: SafetensorsHeader, op
     const holdValues = t.elements === 1 || (matrix !== undefined && t.elements <= maxGram);
     const values = holdValues ? new Float64Array(t.elements) : undefined;
     const half = t.dtype === 'F16' || t.dtype === 'BF16' ? t.dtype : undefined;
-    const byCounts = half !== undefined && t.elements >= HALF_COUNT_MIN && t.elements < 2 ** 31;
-    if (byCounts) counts ??= newHalfCounts();
+    // The pattern counts are shared by the module; another scan holding them means this tensor goes element by element.
+    const byCounts = half !== undefined && t.elements >= HALF_COUNT_MIN && t.elements < 2 ** 31 && claimCounts();
     let pos = t.begin;
     let done = 0; // elements scanned
     while (pos < t.end) {
       let avail = bufStart + filled - pos;
       if (pos < bufStart || avail < size || (avail < t.end - pos && avail < chunk >> 1)) {
-        if (!(await refill(pos))) return truncated(header, t, pos);
+        const more = await refill(pos).catch((e: unknown) => {
+          if (byCounts) releaseCounts(true);
+          throw e;
+        });
         avail = bufStart + filled - pos;
-        if (avail < size) return truncated(header, t, pos);
+        if (!more || avail < size) {
+          if (byCounts) releaseCounts(true);
+          return truncated(header, t, pos);
+        }
       }
       let take = Math.min(avail, t.end - pos);
       take -= take % size;
@@ -90,13 +95,16 @@ export async function scanData(handle: FileHandle, header: SafetensorsHeader, op
         piece = scratch.subarray(0, take);
       }
       if (byCounts) {
-        countHalf(piece, counts!);
+        countHalf(piece);
         if (values) halfValues(half!, piece, values, done);
       } else scanElements(t.dtype, piece, report.health, values, done);
       done += take / size;
       pos += take;
     }
-    if (byCounts) healthFromCounts(half!, counts!, report.health);
+    if (byCounts) {
+      healthFromCounts(half!, report.health);
+      releaseCounts(false);
+    }
     if (values && t.elements === 1) report.value = values[0];
     if (values && matrix) {
       grams.set(t.name, matrix.kind === 'rows' ? rowGram(values, matrix.rows, matrix.cols) : columnGram(values, matrix.rows, matrix.cols));

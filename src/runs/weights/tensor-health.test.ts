@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countHalf, healthFromCounts, newHalfCounts } from './half-scan.js';
+import { claimCounts, countHalf, healthFromCounts, releaseCounts } from './half-scan.js';
 import { newHealth, scanElements } from './tensor-health.js';
 
 /** The definition, one element at a time, from the IEEE bit layout (diagnosis.md §3.6 masks). */
@@ -42,11 +42,18 @@ describe('16-bit scan equals the per-element definition', () => {
           for (const part of [bits.slice(0, cut), bits.slice(cut)]) scanElements(dtype, new Uint8Array(Uint16Array.from(part).buffer), h);
           const r = reference(bits, expBits);
           // The counting path (used for big tensors) must agree exactly on counts and extremes.
-          const counts = newHalfCounts();
-          for (const part of [bits.slice(0, cut), bits.slice(cut)]) countHalf(new Uint8Array(Uint16Array.from(part).buffer), counts);
+          expect(claimCounts()).toBe(true);
+          expect(claimCounts()).toBe(false); // one holder at a time
+          for (const part of [bits.slice(0, cut), bits.slice(cut)]) countHalf(new Uint8Array(Uint16Array.from(part).buffer));
           const c = newHealth();
-          healthFromCounts(dtype, counts, c);
-          expect(counts.every((x) => x === 0)).toBe(true);
+          healthFromCounts(dtype, c);
+          releaseCounts(false);
+          // Cleared for the next tensor: counting nothing gives nothing.
+          expect(claimCounts()).toBe(true);
+          const empty = newHealth();
+          healthFromCounts(dtype, empty);
+          releaseCounts(false);
+          expect(empty.elements).toBe(0);
           expect([c.nan, c.posInf, c.negInf, c.zeros, c.elements, c.min, c.max]).toEqual([r.nan, r.pos, r.neg, r.zeros, bits.length, r.min, r.max]);
           expect(c.sumAbs / (r.sa || 1)).toBeCloseTo(r.sa ? 1 : 0, 9);
           expect(c.sumSquares / (r.sq || 1)).toBeCloseTo(r.sq ? 1 : 0, 9);

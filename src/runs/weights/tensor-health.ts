@@ -1,6 +1,6 @@
 import { DTYPE_SIZE, type DType } from './dtype.js';
 import { LITTLE_ENDIAN, lookup, swapToNative } from './float-tables.js';
-import { countHalf, halfValues, healthFromCounts, newHalfCounts, scanHalf } from './half-scan.js';
+import { claimCounts, countHalf, halfValues, healthFromCounts, releaseCounts, scanHalf } from './half-scan.js';
 
 /**
  * Health of one tensor, counted on raw bit patterns: a fp16/bf16 NaN or Inf is an exponent of all
@@ -170,9 +170,11 @@ function warmUp(): void {
     for (const piece of [bytes, bytes.subarray(2), bytes.subarray(0, 8), bytes.subarray(0, 16)]) {
       scanElements(dtype, piece, newHealth(), out, 0);
       scanElements(dtype, piece, newHealth());
-      const counts = newHalfCounts();
-      countHalf(piece, counts);
-      healthFromCounts(dtype, counts, newHealth());
+      if (claimCounts()) {
+        countHalf(piece);
+        healthFromCounts(dtype, newHealth());
+        releaseCounts(false);
+      }
       halfValues(dtype, piece, out, 0);
     }
   }
