@@ -14,14 +14,14 @@ export const inspectCommand: CommandModule = {
       .positional('files', { type: 'string', array: true, describe: '.safetensors files, or directories to search for them' })
       .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' })
       .option('worst', { type: 'number', default: 8, describe: 'modules listed as worst (text format)' })
-      .option('norms', { type: 'boolean', default: true, describe: 'compute ‖up·down‖ per module via r×r Gram matrices (--no-norms: health only; costs about (rank+1)/2 multiply-adds per weight)' })
+      .option('norms', { type: 'boolean', describe: '‖up·down‖ per module via r×r Gram matrices, about (rank+1)/2 multiply-adds per weight: default only within a budget (≈1–2 s per file), --norms always, --no-norms never' })
       .option('o', { alias: 'output', type: 'string', describe: 'output file (default: stdout)' }),
   async run(args) {
     const found = await findWeightsFiles(args.files);
     for (const s of found.skipped) stderrLine(`${s.path}: ${s.reason}`);
     const files: InspectedFile[] = [];
     for (const path of found.files) {
-      const r = await readWeightsSummary(path, { norms: args.norms });
+      const r = await readWeightsSummary(path, { norms: args.norms ?? 'auto' });
       files.push(r.ok ? { path, ok: true, summary: r.summary, details: r.details } : { path, ok: false, error: r.error });
     }
     if (files.length === 0) {

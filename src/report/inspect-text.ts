@@ -49,6 +49,8 @@ function fileText(s: WeightsSummary, d: WeightsDetails, worst: number): string {
     num(b.deltaNormMax),
   ]);
   lines.push(...table(['block', 'modules', 'NaN', '±Inf', 'zero up', 'zeros', 'up RMS', '‖ΔW‖ med', '‖ΔW‖ max'], rows, '    '));
+  const skipped = d.modules.find((m) => m.normNote?.startsWith('skipped'))?.normNote;
+  if (skipped) lines.push(`    ‖ΔW‖ ${skipped.replace('ask for norms', '--norms computes it')}`);
   const shown = worstModules(d, worst);
   if (shown.length) {
     lines.push('');
@@ -61,7 +63,7 @@ function fileText(s: WeightsSummary, d: WeightsDetails, worst: number): string {
       count(m.health.nan),
       count(m.health.posInf + m.health.negInf),
       m.upZero ? 'yes' : 'no',
-      m.deltaNorm === undefined ? `– ${m.normNote ?? ''}`.trim() : num(m.deltaNorm),
+      m.deltaNorm === undefined ? (m.normNote?.startsWith('skipped') ? '–' : `– ${m.normNote ?? ''}`.trim()) : num(m.deltaNorm),
     ]);
     lines.push(...table(['module', 'family', 'rank', 'alpha', 'NaN', '±Inf', 'up=0', '‖ΔW‖'], mrows, '    '));
   }
