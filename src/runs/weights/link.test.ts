@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { linkWeights } from './link.js';
 import { dirTimestamp } from './run-times.js';
@@ -148,5 +148,18 @@ describe('linkRunWeights', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('one output name per run', () => {
+  it('drops another training\'s file that only fits the time window when the run\'s own file is there (real fixtures)', async () => {
+    const { linkRunWeights } = await import('./link-files.js');
+    const dir = 'fixtures/kohya/explode/glypha-explode-20261129140407/network_train';
+    const run = { name: 'explode', dir, files: [{ path: join(dir, 'events.out.tfevents.1795961047.vm.6543.0'), firstWallTime: NaN }] };
+    // sweep/adamw started about 3 minutes before explode's log: inside the window, but not explode's output.
+    const res = await linkRunWeights([run], ['fixtures/kohya/explode', 'fixtures/kohya/sweep/adamw']);
+    expect(res.runs[0].files.map((f) => f.path)).toEqual([resolve('fixtures/kohya/explode', 'glypha-explode.safetensors')]);
+    expect(res.runs[0].ambiguous.map((a) => a.path)).toEqual([resolve('fixtures/kohya/sweep/adamw', 'glypha-adamw.safetensors')]);
+    expect(res.runs[0].ambiguous[0].reason).toMatch(/log prefix/);
   });
 });

@@ -52,7 +52,7 @@ interface Match {
 
 export function linkWeights(runs: LinkableRun[], candidates: WeightsSummary[]): WeightsLinks {
   const times = new Map<LinkableRun, RunTimes>(runs.map((r) => [r, runTimes(r)]));
-  const linked = new Map<LinkableRun, WeightsSummary[]>(runs.map((r) => [r, []]));
+  const linked = new Map<LinkableRun, { file: WeightsSummary; match: Match; name: string }[]>(runs.map((r) => [r, []]));
   const ambiguous = new Map<LinkableRun, { path: string; reason: string }[]>(runs.map((r) => [r, []]));
   const unlinked: WeightsLinks['unlinked'] = [];
   for (const c of candidates) {
@@ -71,7 +71,7 @@ export function linkWeights(runs: LinkableRun[], candidates: WeightsSummary[]): 
     if (picked.length === 0) {
       unlinked.push({ path: c.path, reason: `no run started near ss_training_started_at ${iso(started)}` });
     } else if (picked.length === 1) {
-      linked.get(picked[0].run)!.push({ ...c, linkReason: reason(picked[0], started, tiedOnTime) });
+      linked.get(picked[0].run)!.push({ file: { ...c, linkReason: reason(picked[0], started, tiedOnTime) }, match: picked[0], name });
     } else {
       const names = picked.map((m) => m.run.name).join(', ');
       for (const m of picked) ambiguous.get(m.run)!.push({ path: c.path, reason: `matches ${picked.length} runs equally well (${names}); not linked` });
@@ -79,9 +79,41 @@ export function linkWeights(runs: LinkableRun[], candidates: WeightsSummary[]): 
     }
   }
   return {
-    runs: runs.map((run) => settleRunLink({ run: run.name, dir: run.dir, files: linked.get(run)!.sort(byProgress), ambiguous: ambiguous.get(run)! }, candidates.length)),
+    runs: runs.map((run) => {
+      const files = oneOutputName(linked.get(run)!, ambiguous.get(run)!, unlinked);
+      return settleRunLink({ run: run.name, dir: run.dir, files: files.sort(byProgress), ambiguous: ambiguous.get(run)! }, candidates.length);
+    }),
     unlinked,
   };
+}
+
+/**
+ * One run saves under one output name (its checkpoints and final file, across resumes). When files
+ * of several output names fit a run's time window (the run's own file was not among the candidates,
+ * or two trainings started minutes apart), a name is dropped only when another clearly fits better:
+ * it is the run's log prefix and this one is not, or its start is more than the time tie closer.
+ * Dropped files are listed, not linked; names that fit equally well all stay.
+ */
+function oneOutputName(
+  entries: { file: WeightsSummary; match: Match; name: string }[],
+  ambiguous: { path: string; reason: string }[],
+  unlinked: WeightsLinks['unlinked'],
+): WeightsSummary[] {
+  if (new Set(entries.map((e) => e.name)).size <= 1) return entries.map((e) => e.file);
+  const better = (a: Match, b: Match) =>
+    a.nameMatch !== b.nameMatch ? a.nameMatch : Math.abs(a.delta) + LINK_RULES.timeTie < Math.abs(b.delta);
+  const best = entries.reduce((a, b) => (better(b.match, a.match) ? b : a));
+  const kept: WeightsSummary[] = [];
+  for (const e of entries) {
+    if (e.name === best.name || !better(best.match, e.match)) {
+      kept.push(e.file);
+      continue;
+    }
+    const why = `output name "${e.name}" differs from "${best.name}", which fits this run better (${best.match.nameMatch ? 'it is the log prefix' : 'closer start time'}); not linked`;
+    ambiguous.push({ path: e.file.path, reason: why });
+    unlinked.push({ path: e.file.path, reason: why });
+  }
+  return kept;
 }
 
 /** Sets `firstNonFinite` and the no-weights `note` from a run's linked files (again after they are re-read). */
