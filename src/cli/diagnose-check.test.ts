@@ -131,11 +131,13 @@ describe('exit codes', () => {
     expect(rep.runs[0].weights.map((w: any) => w.path)).toEqual([`${KOHYA}/sweep/adamw/glypha-adamw.safetensors`]);
   });
 
-  it('takes the run identity from the save the log reached, not from a longer run\'s file linked alongside', async () => {
-    // adamw's LoRA (3000 steps, lr 1e-4) started 3 min before explode's log, so the linker accepts it for explode too.
+  it('links only the run\'s own save when a neighbour\'s LoRA also falls in its time window', async () => {
+    // adamw's LoRA (3000 steps, lr 1e-4) started 3 min before explode's log: inside the time window, but
+    // its output name is not explode's log prefix, so it is listed, not linked (and cannot fake a flat run).
     const r = await cli(['check', `${KOHYA}/explode/glypha-explode-20261129140407`, '--format', 'json', '--weights', `${KOHYA}/explode`, `${KOHYA}/sweep/adamw`], PLAIN);
     const run = JSON.parse(r.stdout).runs[0];
-    expect(run.weights).toHaveLength(2);
+    expect(run.weights.map((w: any) => w.path)).toEqual([`${KOHYA}/explode/glypha-explode.safetensors`]);
+    expect(run.findings.map((f: any) => f.kind)).not.toContain('flat');
     expect(run.identity.learningRate).toBe(0.05);
     expect(run.identity.steps).toBe(2000);
   });

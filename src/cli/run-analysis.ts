@@ -1,4 +1,4 @@
-import { analyze } from '../detect/analyze.js';
+import { analyze } from '../report/analyze.js';
 import type { DiagnosisReport } from '../report/diagnosis-report.js';
 import { loadConfigFile } from './config-file.js';
 

@@ -1,5 +1,5 @@
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
-import { identityOf } from '../detect/analyze.js';
+import { identityOf } from '../report/analyze.js';
 import { DEFAULT_CONFIG, type DetectConfig } from '../detect/config.js';
 import { diagnoseRun } from '../detect/diagnose.js';
 import { compareFindings, type Finding } from '../detect/finding.js';

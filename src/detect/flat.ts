@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { RunIdentity } from '../runs/identity.js';
 import type { WeightsSummary } from '../runs/weights/summary.js';
 import type { DetectConfig } from './config.js';
@@ -167,7 +168,8 @@ function corroborations(input: DiagnosisInput, lr: LrView, facts: OptimizerFacts
   // E4: weights.
   const w = finalWeights(input.weights);
   if (w) {
-    ev.weightsFile = w.path;
+    // The file name, not its path: evidence must read the same on every machine (the path is in the report's weights).
+    ev.weightsFile = basename(w.path);
     ev.upTensors = w.upTensors;
     ev.zeroUpTensors = w.zeroUpTensors;
     ev.upRms = Number.isFinite(w.upRms) ? round(w.upRms) : null;

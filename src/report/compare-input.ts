@@ -1,9 +1,7 @@
-import { analyze } from '../detect/analyze.js';
 import type { DetectConfig } from '../detect/config.js';
 import { problemLines } from '../runs/damage-lines.js';
-import { loadLogdirs } from '../runs/load-logdir.js';
+import { analyze } from './analyze.js';
 import { verdict } from './format.js';
-import { displayNames } from './compare-names.js';
 import type { CompareRunInput } from './compare-data.js';
 
 /** `--batch RUN=N`: RUN is a run's display name, or a regular expression matching whole names. */
@@ -48,24 +46,19 @@ export interface CollectOptions {
 export type CollectResult = { ok: true; inputs: CompareRunInput[]; problems: string[] } | { ok: false; error: string };
 
 /**
- * Loads the runs under `paths` (their series are what the page draws) and diagnoses them with
- * `analyze` (identity from the linked LoRA file or kohya's hparams, findings, verdict). Both name
- * runs with `displayNames` over the same paths, so the names join them.
+ * Loads and diagnoses the runs under `paths` with `analyze` (identity from the linked LoRA file or
+ * kohya's hparams, findings, verdict); the same loaded runs give the series the page draws.
  */
 export async function collectCompareInputs(paths: string[], options: CollectOptions = {}): Promise<CollectResult> {
   const analyzed = await analyze(paths, { weightsDirs: options.weightsDirs, config: options.config });
   if (!analyzed.ok) return analyzed;
-  const loaded = await loadLogdirs(paths);
-  if (!loaded.ok) return loaded;
-  const problems = problemLines(loaded.roots);
+  const problems = problemLines(analyzed.roots);
   for (const p of analyzed.report.problems) problems.push(p.path ? `${p.path}: ${p.message}` : p.message);
-  const runs = loaded.roots.flatMap((root) => root.runs.map((run) => ({ run, root: root.root })));
-  const names = displayNames(runs.map((r) => ({ dir: r.run.dir, root: r.root })));
   const byName = new Map(analyzed.report.runs.map((r) => [r.run, r]));
-  const inputs: CompareRunInput[] = runs.map(({ run }, i) => {
-    const diagnosed = byName.get(names[i]);
+  const inputs: CompareRunInput[] = analyzed.runs.map((run) => {
+    const diagnosed = byName.get(run.name);
     return {
-      name: names[i],
+      name: run.name,
       run,
       identity: diagnosed && diagnosed.identity.source !== 'none' ? diagnosed.identity : undefined,
       findings: diagnosed?.findings,

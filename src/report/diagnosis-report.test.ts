@@ -2,7 +2,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../detect/analyze.js';
+import { analyze } from './analyze.js';
 import { DEFAULT_CONFIG } from '../detect/config.js';
 import { allFindings, reportJson, type DiagnosisReport } from './diagnosis-report.js';
 import { ANNOTATIONS_PER_SEVERITY, githubSummary, renderGithub, STEP_SUMMARY_LIMIT } from './render-github.js';

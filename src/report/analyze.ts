@@ -5,10 +5,10 @@ import type { Run, SeriesView } from '../runs/types.js';
 import { identityFromHParams } from '../runs/weights/hparams-identity.js';
 import { linkRunWeights } from '../runs/weights/link-files.js';
 import type { WeightsSummary } from '../runs/weights/summary.js';
-import { displayNames } from '../report/compare-names.js';
-import { assembleReport, reportStats, type DiagnosisReport, type RunInput, type ToolProblem } from '../report/diagnosis-report.js';
-import { DEFAULT_CONFIG, type DetectConfig } from './config.js';
-import { diagnoseRunDetailed } from './diagnose.js';
+import { DEFAULT_CONFIG, type DetectConfig } from '../detect/config.js';
+import { diagnoseRunDetailed } from '../detect/diagnose.js';
+import { displayNames } from './compare-names.js';
+import { assembleReport, reportStats, type DiagnosisReport, type RunInput, type ToolProblem } from './diagnosis-report.js';
 
 export interface AnalyzeOptions {
   /** Extra directories (or single files) searched for `.safetensors` LoRA files to link to the runs. */
@@ -20,7 +20,15 @@ export interface AnalyzeOptions {
   base?: string;
 }
 
-export type AnalyzeResult = { ok: true; report: DiagnosisReport } | { ok: false; error: string };
+export type AnalyzeResult =
+  | {
+      ok: true;
+      report: DiagnosisReport;
+      /** The loaded runs, named as in the report (so a caller drawing their series need not load them again). */
+      runs: Run[];
+      roots: LoadedRoot[];
+    }
+  | { ok: false; error: string };
 
 function lastLoggedStep(run: Run): number {
   let last = -Infinity;
@@ -108,5 +116,6 @@ export async function analyze(paths: string[], options: AnalyzeOptions = {}): Pr
       checks: diagnosis.checks,
     };
   });
-  return { ok: true, report: assembleReport({ config: config as unknown as Record<string, unknown>, runs: inputs, problems, base: options.base }) };
+  const report = assembleReport({ config: config as unknown as Record<string, unknown>, runs: inputs, problems, base: options.base });
+  return { ok: true, report, runs, roots: loaded.roots };
 }
