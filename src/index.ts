@@ -45,3 +45,12 @@ export { linkWeights, type RunWeightsLink, type WeightsLinks } from './runs/weig
 export { linkRunWeights, type RunWeightsResult } from './runs/weights/link-files.js';
 export { findWeightsFiles } from './runs/weights/find-files.js';
 export type { OptimizerInfo, RunIdentity } from './runs/identity.js';
+
+// Diagnosis: detectors over a loaded run, and the whole pipeline (load, link weights, diagnose, report).
+export { diagnoseRun, diagnoseRunDetailed, runStats, DETECTORS, type CheckStatus, type RunStats } from './detect/diagnose.js';
+export { DEFAULT_CONFIG, mergeConfig, type ConfigResult, type DetectConfig } from './detect/config.js';
+export type { DiagnosisInput } from './detect/input.js';
+export { compareFindings, type Finding, type FindingKind, type Severity } from './detect/finding.js';
+export { analyze, identityOf, type AnalyzeOptions, type AnalyzeResult } from './report/analyze.js';
+export { REPORT_VERSION, type DiagnosisReport, type ReportFinding, type ReportRun } from './report/diagnosis-report.js';
+export { smoothTensorBoard } from './report/smoothing.js';
