@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,15 @@ describe('the diagnosis report (real pipeline on fixtures/kohya)', () => {
   it('writes NaN and Infinity evidence as strings, so the JSON parses', () => {
     const parsed = JSON.parse(reportJson(all));
     expect(parsed.runs.length).toBe(all.runs.length);
+  });
+
+  it.skipIf(process.platform === 'win32')('shows problem paths relative to the base, like every other path', async () => {
+    const dir = join(tmp, 'problem-paths');
+    await cp(join(KOHYA, 'explode', 'glypha-explode-20261129140407'), join(dir, 'run'), { recursive: true });
+    await symlink('.', join(dir, 'run', 'loop'));
+    const r = await analyze([dir], { base: dir });
+    if (!r.ok) throw new Error(r.error);
+    expect(r.report.problems).toEqual([{ path: 'run/loop', message: 'skipped (symlink loop or repeated directory)' }]);
   });
 
   it('lists the checks that passed and those that did not apply', () => {

@@ -243,7 +243,7 @@ export function assembleReport(input: ReportInput): DiagnosisReport {
       findings,
     };
   });
-  const problems = [...input.problems].sort((a, b) => byText(a.path, b.path) || byText(a.message, b.message));
+  const problems = input.problems.map((p) => ({ ...p, path: p.path === null ? null : displayPath(p.path, input.base) })).sort((a, b) => byText(a.path, b.path) || byText(a.message, b.message));
   return {
     version: REPORT_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion() },
