@@ -1,10 +1,10 @@
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from './analyze.js';
 import { DEFAULT_CONFIG } from '../detect/config.js';
-import { allFindings, reportJson, type DiagnosisReport } from './diagnosis-report.js';
+import { allFindings, displayPath, reportJson, type DiagnosisReport } from './diagnosis-report.js';
 import { ANNOTATIONS_PER_SEVERITY, githubSummary, renderGithub, STEP_SUMMARY_LIMIT } from './render-github.js';
 import { renderJunit } from './render-junit.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -153,6 +153,12 @@ describe('the diagnosis report (real pipeline on fixtures/kohya)', () => {
     const r = await analyze([dir], { base: dir });
     if (!r.ok) throw new Error(r.error);
     expect(r.report.problems).toEqual([{ path: 'run/loop', message: 'skipped (symlink loop or repeated directory)' }]);
+  });
+
+  it('keeps a path under a directory whose name starts with two dots relative', () => {
+    const base = join(tmp, 'base');
+    expect(displayPath(join(base, '..cache', 'events.out.tfevents.1'), base)).toBe('..cache/events.out.tfevents.1');
+    expect(displayPath(join(base, '..', 'x'), base)).toBe(join(tmp, 'x').split(sep).join('/'));
   });
 
   it('lists the checks that passed and those that did not apply', () => {

@@ -151,7 +151,7 @@ export interface ReportInput {
 export function displayPath(path: string, base: string = process.cwd()): string {
   const rel = relative(base, path);
   if (rel === '') return '.';
-  if (rel.startsWith('..') || isAbsolute(rel)) return path.split(sep).join('/');
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return path.split(sep).join('/');
   return rel.split(sep).join('/');
 }
 
