@@ -246,6 +246,14 @@ describe('GitHub workflow commands', () => {
     expect(log.split('\n').filter((l) => l.startsWith('::')).every((l) => /^::(error|warning|notice)( [^:]*)?::/.test(l))).toBe(true);
   });
 
+  it('links a file under a workspace directory whose name starts with two dots', () => {
+    const rep = JSON.parse(JSON.stringify(all)) as DiagnosisReport;
+    const f = rep.runs.flatMap((r) => r.findings).find((x) => x.severity === 'error')!;
+    f.file = '..cache/events.out.tfevents.1';
+    const first = renderGithub(rep, { base: tmp, workspace: tmp }).log.split('\n').find((l) => l.startsWith('::error '))!;
+    expect(first).toContain('file=..cache/events.out.tfevents.1,');
+  });
+
   it('emits at most 10 annotations per severity, worst first, and points to the summary for the rest', async () => {
     // Many real runs: the fixture root given six times (names made unique, weights then ambiguous and unlinked).
     const rep = await report(Array(6).fill(KOHYA));

@@ -29,7 +29,7 @@ export interface GithubOutput {
 /** A workspace-relative `/` path, or undefined when the file lies outside the workspace (then it could not link). */
 function workspacePath(path: string, base: string, workspace: string): string | undefined {
   const rel = relative(workspace, resolve(base, path));
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
   return rel.split(sep).join('/');
 }
 
