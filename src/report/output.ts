@@ -20,7 +20,7 @@ export function textOutput(stream: Writable, closeStream: boolean): TextOutput {
     const chunk = pending.join('');
     pending = [];
     size = 0;
-    if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+    if (!stream.write(chunk)) await drained(stream);
   };
   return {
     async write(text) {
@@ -34,6 +34,26 @@ export function textOutput(stream: Writable, closeStream: boolean): TextOutput {
       if (failed) throw failed;
     },
   };
+}
+
+/** Waits for 'drain', which a stream that failed or closed never emits: those reject instead of hanging. */
+function drained(stream: Writable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error | null) => {
+      stream.off('drain', onDrain);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onError = (e: Error) => settle(e);
+    const onClose = () => settle(stream.errored ?? new Error('output closed before all data was written'));
+    stream.on('drain', onDrain);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+    if (stream.destroyed) onClose();
+  });
 }
 
 /** `-o FILE`, or stdout when no file (or `-`) is given. */
