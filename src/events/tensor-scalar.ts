@@ -59,6 +59,7 @@ export function tensorScalar(bytes: Uint8Array, start: number, end: number): Ten
         const l = reader.uint32();
         contentStart = reader.pos;
         contentEnd = reader.pos + l;
+        if (contentEnd > end) throw new RangeError('tensor_content past end of tensor');
         reader.pos = contentEnd;
       } else if (field === 5) {
         fromFloatVal = true;
