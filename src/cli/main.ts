@@ -33,6 +33,24 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await c.run(args);
     });
   }
-  await parser.parseAsync();
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    const io = outputFailure(error);
+    if (io === undefined) throw error;
+    // A reader that went away (`tblens export … | head`) is not an error of ours.
+    if (io === 'EPIPE') return exitCode;
+    process.stderr.write(`tblens: ${io}\n`);
+    return 2;
+  }
   return exitCode;
+}
+
+/** A failed write of our output (missing directory, full disk, closed pipe) as one line; undefined for anything else (a bug). */
+function outputFailure(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException;
+  if (!e || typeof e.code !== 'string') return undefined;
+  if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return 'EPIPE';
+  if (e.syscall !== 'open' && e.syscall !== 'write') return undefined;
+  return `${e.path ?? 'output'}: cannot write the output (${e.code})`;
 }
