@@ -302,3 +302,17 @@ describe('text', () => {
     expect(renderText(all, { color: true })).toContain('\u001b[31m');
   });
 });
+
+describe('fingerprints of file-level findings', () => {
+  it('differ for two damaged files of one run and stay equal for the same file', async () => {
+    const { fingerprint } = await import('./diagnosis-report.js');
+    const base = { kind: 'crc_error' as const, run: 'r', tag: null, step: null, endStep: null };
+    const a = fingerprint({ ...base, file: 'logs/r/events.out.tfevents.1.h.1.0', offset: 100 });
+    const b = fingerprint({ ...base, file: 'logs/r/events.out.tfevents.2.h.1.0', offset: 100 });
+    expect(a).not.toBe(b);
+    expect(fingerprint({ ...base, file: '/elsewhere/r/events.out.tfevents.1.h.1.0', offset: 100 })).toBe(a);
+    // Step-based findings keep the fingerprint they had (no file in it).
+    const step = { kind: 'explosion' as const, run: 'r', tag: 'loss/current', step: 5, endStep: 9 };
+    expect(fingerprint({ ...step, file: 'x' })).toBe(fingerprint(step));
+  });
+});

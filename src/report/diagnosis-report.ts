@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isAbsolute, relative, sep } from 'node:path';
+import { basename, isAbsolute, relative, sep } from 'node:path';
 import { compareFindings, type Finding, type FindingKind, type Severity } from '../detect/finding.js';
 import { runStats, type RunStats } from '../detect/diagnose.js';
 import type { RunIdentity } from '../runs/identity.js';
@@ -155,11 +155,12 @@ export function displayPath(path: string, base: string = process.cwd()): string 
   return rel.split(sep).join('/');
 }
 
-export function fingerprint(f: Pick<Finding, 'kind' | 'run' | 'tag' | 'step' | 'endStep'>): string {
-  return createHash('sha256')
-    .update(JSON.stringify([f.kind, f.run, f.tag, f.step, f.endStep]))
-    .digest('hex')
-    .slice(0, 16);
+export function fingerprint(f: Pick<Finding, 'kind' | 'run' | 'tag' | 'step' | 'endStep'> & Partial<Pick<Finding, 'file' | 'offset'>>): string {
+  const parts: unknown[] = [f.kind, f.run, f.tag, f.step, f.endStep];
+  // File-level findings (damage, weights) have no tag or step: two damaged files of one run must not
+  // share a fingerprint (SARIF consumers would merge them). The file's name, not its machine path.
+  if (f.tag === null && f.step === null && f.file) parts.push(basename(f.file), f.offset ?? null);
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 }
 
 function byText(a: string | null, b: string | null): number {
