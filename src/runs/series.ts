@@ -1,4 +1,4 @@
-/** A scalar time series in columns: steps, wall times (NaN when the writer gave none) and values. */
+/** A scalar time series in columns: steps, wall times (0 when the writer gave none, as TensorBoard reads it) and values. */
 export interface Series {
   readonly tag: string;
   readonly length: number;
