@@ -23,7 +23,15 @@ function makeTables(): Int32Array[] {
   return tables;
 }
 
-const [T0, T1, T2, T3, T4, T5, T6, T7] = makeTables();
+const TABLES = makeTables();
+const [T0, T1, T2, T3, T4, T5, T6, T7] = TABLES;
+
+/** The eight slicing tables, concatenated (T0 first), for the WebAssembly scanner. */
+export function crc32cTables(): Int32Array {
+  const all = new Int32Array(8 * 256);
+  TABLES.forEach((t, k) => all.set(t, k * 256));
+  return all;
+}
 
 /** CRC-32C of bytes[start, end), as a signed int32 (no boxing of values ≥ 2^31 in hot loops). */
 function crc32cInt(bytes: Uint8Array, start: number, end: number): number {

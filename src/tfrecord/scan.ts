@@ -1,5 +1,6 @@
 import { maskedCrc32c8, maskedCrc32cInt } from './crc32c.js';
 import type { RecordDamage } from './damage.js';
+import { forgetMirror, mirrorEpoch, verifiedEnd, verifiedRun } from './verified-frames.js';
 
 /**
  * Receives records without allocating a view per record: the payload is bytes[start, end) and
@@ -78,7 +79,27 @@ export function scanWindow(
     if (r < 0) return -r - 1;
     i = r;
   }
+  forgetMirror();
+  // Records reaching past the file size are truncation, which the per-record path reports.
+  const limit = Math.min(windowEnd, state.fileSize - base);
   while (i < windowEnd) {
+    if (limit - i >= HEADER + FOOTER) {
+      const n = verifiedRun(b, i, limit);
+      const epoch = mirrorEpoch();
+      for (let k = 0; k < n; k++) {
+        const end = verifiedEnd(k);
+        state.resumeAt = base + end + FOOTER;
+        state.records++;
+        sink.record(b, i + HEADER, end, base + i);
+        i = end + FOOTER;
+        // A sink that scanned another file reused the mirror: verify the rest again.
+        if (mirrorEpoch() !== epoch) {
+          forgetMirror();
+          break;
+        }
+      }
+      if (i >= windowEnd) break;
+    }
     const absolute = base + i;
     if (i + HEADER > windowEnd) {
       if (!atEof) return i;
