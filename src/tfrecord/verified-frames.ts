@@ -29,6 +29,9 @@ const heap = new Uint8Array(memory.buffer);
 const ends = new Int32Array(memory.buffer, OUT, MIRROR / 16);
 new Int32Array(memory.buffer, 0, 2048).set(crc32cTables());
 
+/** WebAssembly memory is little-endian; the tables were copied in host order. On a big-endian host the fast path stays off. */
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 let mirrorOf: Uint8Array | null = null;
 let mirrorFrom = 0;
 let mirrorTo = 0;
@@ -50,6 +53,7 @@ export function mirrorEpoch(): number {
  * payload ends at `verifiedEnd(k)` (its footer follows); it starts 12 bytes after the previous end's footer.
  */
 export function verifiedRun(b: Uint8Array, from: number, limit: number): number {
+  if (!HOST_LITTLE_ENDIAN) return 0;
   if (b !== mirrorOf || from < mirrorFrom || (mirrorTo - from < MIN_LEFT && mirrorTo < limit)) {
     mirrorFrom = from;
     mirrorTo = Math.min(limit, from + MIRROR);
