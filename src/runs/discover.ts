@@ -1,5 +1,6 @@
-import { opendir, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { listDirectory } from './list-directory.js';
 import { compareNames } from './load-run.js';
 
 /** A directory holding event files: TensorBoard's unit of a run. */
@@ -51,30 +52,13 @@ export async function discoverRuns(rootPath: string): Promise<DiscoverResult> {
       return;
     }
     seen.add(real);
-    const files: string[] = [];
-    const subdirs: string[] = [];
-    try {
-      const handle = await opendir(dir);
-      for await (const entry of handle) {
-        const path = join(dir, entry.name);
-        let isDir = entry.isDirectory();
-        let isFile = entry.isFile();
-        if (entry.isSymbolicLink()) {
-          try {
-            const target = await stat(path);
-            isDir = target.isDirectory();
-            isFile = target.isFile();
-          } catch {
-            continue; // dangling link: NotFound is ignored, as by the data server
-          }
-        }
-        if (isDir) subdirs.push(path);
-        else if (isFile && isEventFileName(entry.name)) files.push(path);
-      }
-    } catch (error) {
-      skipped.push({ path: dir, reason: (error as Error).message });
+    const listing = await listDirectory(dir);
+    if (!listing.ok) {
+      skipped.push({ path: dir, reason: listing.error });
       return;
     }
+    const files = listing.files.filter((f) => isEventFileName(f.name)).map((f) => f.path);
+    const subdirs = listing.subdirs;
     if (files.length > 0) {
       files.sort((a, b) => compareNames(basename(a), basename(b)));
       runs.push({ name: runName(root, dir), dir, files });

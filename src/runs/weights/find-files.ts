@@ -1,5 +1,6 @@
-import { opendir, realpath, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { listDirectory } from '../list-directory.js';
 
 export interface FoundWeights {
   files: string[];
@@ -37,28 +38,13 @@ export async function findWeightsFiles(paths: string[]): Promise<FoundWeights> {
     }
     if (seenDirs.has(real)) return;
     seenDirs.add(real);
-    const subdirs: string[] = [];
-    try {
-      for await (const entry of await opendir(dir)) {
-        const path = join(dir, entry.name);
-        let isDir = entry.isDirectory();
-        let isFile = entry.isFile();
-        if (entry.isSymbolicLink()) {
-          try {
-            const s = await stat(path);
-            isDir = s.isDirectory();
-            isFile = s.isFile();
-          } catch {
-            continue;
-          }
-        }
-        if (isDir) subdirs.push(path);
-        else if (isFile && isWeightsFileName(entry.name)) await addFile(path);
-      }
-    } catch (e) {
-      skipped.push({ path: dir, reason: (e as Error).message });
+    const listing = await listDirectory(dir);
+    if (!listing.ok) {
+      skipped.push({ path: dir, reason: listing.error });
       return;
     }
+    for (const f of listing.files) if (isWeightsFileName(f.name)) await addFile(f.path);
+    const subdirs = listing.subdirs;
     subdirs.sort();
     for (const sub of subdirs) await walk(sub);
   };
