@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { newScanState, scanWindow, type RecordSink } from './scan.js';
+import { ioMessage } from './io-message.js';
 
 export interface ReadFileOptions {
   /** Absolute byte offset to start at (watch mode resumes where the previous read stopped). */
@@ -104,12 +105,4 @@ function grow(buffer: Uint8Array, need: number, left: number): Uint8Array {
   const next = new Uint8Array(Math.max(need, Math.min(buffer.length * 2, left)));
   next.set(buffer);
   return next;
-}
-
-function ioMessage(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return 'no such file';
-  if (e?.code === 'EISDIR') return 'is a directory';
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
-  return e?.message ?? String(error);
 }

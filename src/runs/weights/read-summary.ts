@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { readSafetensorsHeader, type SafetensorsHeader } from './header.js';
 import { identityFromMetadata, metaNumber, parseMetadata } from './metadata.js';
 import { classifyKey } from './keys.js';
@@ -6,6 +6,7 @@ import { buildBlocks, buildModules, gramWork, type BlockReport, type ModuleRepor
 import { scanData, type ScanOptions } from './scan-data.js';
 import type { WeightsSummary } from './summary.js';
 import { addHealth, newHealth, rms, type TensorHealth } from './tensor-health.js';
+import { ioMessage } from '../../tfrecord/io-message.js';
 
 /** Everything the reader found, beyond the summary detectors use. */
 export interface WeightsDetails {
@@ -46,7 +47,21 @@ export interface ReadWeightsOptions extends Pick<ScanOptions, 'chunkSize' | 'max
  * the file and the byte or field; nothing is thrown for bad files.
  */
 export async function readWeightsSummary(path: string, options: ReadWeightsOptions = {}): Promise<WeightsResult> {
-  let handle;
+  return withHeader(path, async (handle, header) => {
+    const expectedHash = header.metadata.sshs_model_hash?.trim().toLowerCase();
+    const verify = (options.verifyHash ?? true) && expectedHash !== undefined && expectedHash !== '';
+    const { norms, skipped } = normsPlan(header, options.norms ?? 'auto', options.normBudget ?? NORM_BUDGET);
+    const scan = await scanData(handle, header, { chunkSize: options.chunkSize, maxGramElements: options.maxGramElements, norms, hash: verify });
+    if (!scan.ok) return scan;
+    const details = assemble(header, scan.tensors, scan.grams, skipped);
+    if (verify && scan.dataSha256) details.hash = { expected: expectedHash!, actual: scan.dataSha256, match: expectedHash === scan.dataSha256 };
+    return { ok: true, summary: summarize(header, details), details };
+  });
+}
+
+/** Opens a regular file, reads and validates its header, runs `use`, and always closes it; I/O errors become one line. */
+async function withHeader<T>(path: string, use: (handle: FileHandle, header: SafetensorsHeader) => Promise<T | { ok: false; error: string }>): Promise<T | { ok: false; error: string }> {
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (e) {
@@ -57,15 +72,7 @@ export async function readWeightsSummary(path: string, options: ReadWeightsOptio
     if (!stat.isFile()) return { ok: false, error: `${path}: not a regular file` };
     const head = await readSafetensorsHeader(handle, path, stat.size);
     if (!head.ok) return head;
-    const header = head.header;
-    const expectedHash = header.metadata.sshs_model_hash?.trim().toLowerCase();
-    const verify = (options.verifyHash ?? true) && expectedHash !== undefined && expectedHash !== '';
-    const { norms, skipped } = normsPlan(header, options.norms ?? 'auto', options.normBudget ?? NORM_BUDGET);
-    const scan = await scanData(handle, header, { chunkSize: options.chunkSize, maxGramElements: options.maxGramElements, norms, hash: verify });
-    if (!scan.ok) return scan;
-    const details = assemble(header, scan.tensors, scan.grams, skipped);
-    if (verify && scan.dataSha256) details.hash = { expected: expectedHash!, actual: scan.dataSha256, match: expectedHash === scan.dataSha256 };
-    return { ok: true, summary: summarize(header, details), details };
+    return await use(handle, head.header);
   } catch (e) {
     return { ok: false, error: `${path}: ${ioMessage(e)}` };
   } finally {
@@ -89,29 +96,13 @@ function normsPlan(header: SafetensorsHeader, wanted: boolean | 'auto', budget: 
  * before paying for the scan. Health fields are zero and must not be reported.
  */
 export async function readWeightsHeaderSummary(path: string): Promise<{ ok: true; summary: WeightsSummary } | { ok: false; error: string }> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (e) {
-    return { ok: false, error: `${path}: ${ioMessage(e)}` };
-  }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) return { ok: false, error: `${path}: not a regular file` };
-    const head = await readSafetensorsHeader(handle, path, stat.size);
-    if (!head.ok) return head;
-    const h = head.header;
-    const details = assemble(h, [], new Map());
-    const summary = summarize(h, details);
+  return withHeader(path, async (_handle, h) => {
+    const summary = summarize(h, assemble(h, [], new Map()));
     summary.tensors = h.tensors.length;
     summary.dtypes = [...new Set(h.tensors.map((t) => t.dtype))].sort();
     summary.identity.saveDtypes = summary.dtypes;
-    return { ok: true, summary };
-  } catch (e) {
-    return { ok: false, error: `${path}: ${ioMessage(e)}` };
-  } finally {
-    await handle.close();
-  }
+    return { ok: true as const, summary };
+  });
 }
 
 function assemble(header: SafetensorsHeader, tensors: TensorReport[], grams: Parameters<typeof buildModules>[1], normsSkipped?: string): WeightsDetails {
@@ -182,12 +173,4 @@ function groupSummaries(blocks: BlockReport[]): NonNullable<WeightsSummary['grou
     g.infElements += b.health.posInf + b.health.negInf;
   }
   return [...groups.values()];
-}
-
-function ioMessage(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return 'no such file';
-  if (e?.code === 'EISDIR') return 'is a directory';
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
-  return e?.message ?? String(error);
 }
