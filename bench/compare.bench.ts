@@ -5,9 +5,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildPageData, type CompareOptions } from '../src/report/compare-data.js';
-import { collectCompareInputs } from '../src/report/compare-input.js';
-import { CHROMIUM_MISSING, hasChromium, launchChromium } from '../src/report/html/chromium.js';
+import { buildPageData, type CompareOptions } from '../src/report/compare/compare-data.js';
+import { collectCompareInputs } from '../src/report/compare/compare-input.js';
+import { CHROMIUM_MISSING, hasChromium, launchChromium } from '../test/support/chromium.js';
+import { scalarRun } from '../test/support/scalar-run.js';
 import { renderComparePage } from '../src/report/html/page.js';
 import { seriesFromArrays, type Series } from '../src/runs/series.js';
 import type { Run } from '../src/runs/types.js';
@@ -24,6 +25,8 @@ const OPTIONS: CompareOptions = { title: 'bench', x: 'step', smoothing: 0.6, gen
 const mb = (bytes: number) => bytes / 1e6;
 const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+/** The page's own script (the bundle: chart code and the d3 parts it uses). */
+const scriptBytes = (html: string) => Buffer.byteLength(/<script>\n([\s\S]*?)\n<\/script>/.exec(html)?.[1] ?? '');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 interface DrawTimes {
@@ -74,8 +77,12 @@ async function drawTimes(file: string): Promise<DrawTimes> {
 
 function drawLines(label: string, t: DrawTimes): void {
   const d = median(t.drawnMs);
-  console.log(`  headless Chromium, ${LOADS} loads (median): every chart drawn ${fmt(d)} ms after navigation (page script ${fmt(median(t.scriptMs))} ms); redraw on an x-axis switch ${fmt(median(t.redrawMs))} ms`);
-  console.log(`  all loads: ${t.drawnMs.map((x) => fmt(x)).join(', ')} ms; renderer main-thread CPU until drawn ${fmt(median(t.cpuMs))} ms (median; wall time above includes waiting for a busy machine: load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
+  console.log(
+    `  headless Chromium, ${LOADS} loads (median): every chart drawn ${fmt(d)} ms after navigation (page script ${fmt(median(t.scriptMs))} ms); redraw on an x-axis switch ${fmt(median(t.redrawMs))} ms`,
+  );
+  console.log(
+    `  all loads: ${t.drawnMs.map((x) => fmt(x)).join(', ')} ms; renderer main-thread CPU until drawn ${fmt(median(t.cpuMs))} ms (median; wall time above includes waiting for a busy machine: load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`,
+  );
   console.log(`  target ${label} draw ≤ ${TARGET_DRAW_MS} ms: ${fmt(d)} ms ${verdict(d <= TARGET_DRAW_MS)}`);
 }
 
@@ -87,7 +94,7 @@ function millionRun(): Run {
   const lr = new Float64Array(MILLION);
   const wall = new Float64Array(MILLION);
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   let avg = 0;
   for (let i = 0; i < MILLION; i++) {
     steps[i] = i + 1;
@@ -99,19 +106,7 @@ function millionRun(): Run {
     lr[i] = 1e-4 * 0.5 * (1 + Math.cos((Math.PI * i) / MILLION)) + 1e-9;
   }
   const series = (tag: string, values: Float64Array): [string, Series] => [tag, seriesFromArrays(tag, steps, values, wall)];
-  return {
-    name: 'million',
-    dir: join(tmpdir(), 'million'),
-    files: [],
-    view: 'data-server',
-    scalars: new Map([series('loss/average', average), series('loss/current', loss), series('lr/unet', lr)]),
-    tags: [],
-    restarts: [],
-    superseded: 0,
-    hparams: {},
-    sideRuns: [],
-    otherRecords: {},
-  };
+  return scalarRun('million', [series('loss/average', average), series('loss/current', loss), series('lr/unet', lr)]);
 }
 
 export default async function compareBench(): Promise<void> {
@@ -133,7 +128,9 @@ export default async function compareBench(): Promise<void> {
       const bytes = Buffer.byteLength(html);
       const points = collected.inputs.reduce((n, i) => n + [...i.run.scalars.values()].reduce((m, s) => m + s.length, 0), 0);
       console.log(`compare: sweep-big, ${collected.inputs.length} runs, ${data.charts.length} charts, ${fmt(points)} points (all embedded)`);
-      console.log(`  page ${fmt(mb(bytes), 2)} MB (d3 0.28 MB of it); load + diagnose ${fmt(t1 - t0)} ms, page data + HTML ${fmt(t2 - t1)} ms`);
+      console.log(
+        `  page ${fmt(mb(bytes), 2)} MB (chart code with d3 ${fmt(mb(scriptBytes(html)), 2)} MB of it); load + diagnose ${fmt(t1 - t0)} ms, page data + HTML ${fmt(t2 - t1)} ms`,
+      );
       console.log(`  target page ≤ ${TARGET_SWEEP_MB} MB: ${fmt(mb(bytes), 2)} MB ${verdict(mb(bytes) <= TARGET_SWEEP_MB)}`);
       if (chromium) drawLines('sweep-big', await drawTimes(file));
     }
@@ -147,7 +144,9 @@ export default async function compareBench(): Promise<void> {
     await writeFile(file, html);
     const bytes = Buffer.byteLength(html);
     console.log(`compare: one run, ${run.scalars.size} tags × ${fmt(MILLION)} points (a one-point spike and 50 NaN in loss/current)`);
-    console.log(`  page ${fmt(mb(bytes), 2)} MB, built in ${fmt(t1 - t0)} ms; series embedded as ${data.charts[0].series[0].kind === 'buckets' ? '2048-bucket summaries' : 'points'}`);
+    console.log(
+      `  page ${fmt(mb(bytes), 2)} MB, built in ${fmt(t1 - t0)} ms; series embedded as ${data.charts[0].series[0].kind === 'buckets' ? '2048-bucket summaries' : 'points'}`,
+    );
     console.log(`  target page ≤ ${TARGET_MILLION_MB} MB: ${fmt(mb(bytes), 2)} MB ${verdict(mb(bytes) <= TARGET_MILLION_MB)}`);
     if (chromium) {
       const t = await drawTimes(file);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { encodeFileVersionEvent, encodeScalarEvent } from '../src/events/encode-event.js';
+import { eventFileName, KOHYA_TAGS, kohyaEvents } from './kohya-events.js';
 import { crc32c } from '../src/tfrecord/crc32c.js';
 import { readRecordFile } from '../src/tfrecord/read-file.js';
 import { writeRecordFile } from '../src/tfrecord/write-records.js';
@@ -17,7 +18,6 @@ import { loadRun } from '../src/runs/load-run.js';
 import { discoverRuns } from '../src/runs/discover.js';
 import type { Run } from '../src/runs/types.js';
 
-const KOHYA_TAGS = ['loss/current', 'loss/average', 'lr/unet', 'lr/textencoder'];
 const SINGLE_STEPS = 250_000;
 const SWEEP_RUNS = 200;
 const SWEEP_STEPS = 3_000;
@@ -26,28 +26,8 @@ const LOAD_REPEATS = 5;
 const TARGET_RSS_MB = 150;
 const TARGET_SWEEP_S = 2;
 const TARGET_DIAGNOSE_RATIO = 2;
-
-/** What kohya (PyTorch add_scalar) writes: a file_version record, then one event per tag per step. */
-function* kohyaEvents(steps: number, seed: number): Iterable<Uint8Array> {
-  const t0 = 1_795_960_866 + seed * 3600;
-  yield encodeFileVersionEvent(t0);
-  let loss = 0.12 + (seed % 7) * 0.01;
-  let average = loss;
-  for (let s = 1; s <= steps; s++) {
-    const wall = t0 + s * 0.37;
-    loss = Math.abs(loss + Math.sin(s * 12.9898 + seed) * 0.01);
-    average += (loss - average) / Math.min(s, 100);
-    const lr = 1e-4 * 0.5 * (1 + Math.cos((Math.PI * s) / steps));
-    yield encodeScalarEvent(wall, s, KOHYA_TAGS[0], loss);
-    yield encodeScalarEvent(wall + 0.0001, s, KOHYA_TAGS[1], average);
-    yield encodeScalarEvent(wall + 0.0002, s, KOHYA_TAGS[2], lr);
-    yield encodeScalarEvent(wall + 0.0003, s, KOHYA_TAGS[3], lr * 0.5);
-  }
-}
-
-function eventFileName(seed: number): string {
-  return `events.out.tfevents.${1_795_960_866 + seed}.bench-host.${1000 + seed}.0`;
-}
+const MANY_TAGS = 100_000;
+const TARGET_MANY_TAGS_RSS_MB = 250;
 
 const mb = (bytes: number) => bytes / 1e6;
 const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -222,17 +202,26 @@ async function timeDiagnose(runs: Run[]): Promise<SweepResult['diagnose']> {
   return { ms: result.ms, runs: result.value };
 }
 
-function runChild(mode: 'single' | 'sweep', path: string): Promise<unknown> {
+/** One value for each of `tags` distinct tags: the per-tag cost, with nothing else to hide it. */
+function* manyTagEvents(tags: number): Iterable<Uint8Array> {
+  yield encodeFileVersionEvent(1_795_960_866);
+  for (let k = 0; k < tags; k++) yield encodeScalarEvent(1_795_960_866 + k, k, `metric/tag_${k}`, k / 7);
+}
+
+/** `tblens export` of a run directory to a CSV file, in this (fresh) process: its peak RSS. */
+async function childExport(dir: string): Promise<{ code: number; ms: number; rssMb: number }> {
+  const { main } = await import('../src/cli/main.js');
+  const t = performance.now();
+  const code = await main(['export', dir, '-o', join(dir, 'out.csv')]);
+  return { code, ms: performance.now() - t, rssMb: maxRssMb() };
+}
+
+function runChild(mode: 'single' | 'sweep' | 'export', path: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--expose-gc', fileURLToPath(import.meta.url), '--child', mode, path],
-      { maxBuffer: 1 << 24 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${mode} child failed: ${stderr || error.message}`));
-        else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
-      },
-    );
+    execFile(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', mode, path], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${mode} child failed: ${stderr || error.message}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+    });
   });
 }
 
@@ -255,18 +244,29 @@ export default async function readerBench(): Promise<void> {
       await writeRecordFile(join(runDir, eventFileName(r + 1)), kohyaEvents(SWEEP_STEPS, r + 1));
     }
     console.log(`reader: inputs written in ${fmt((performance.now() - t0) / 1000, 1)} s to ${dir}`);
-    const machine = () => `${availableParallelism()} cores, load average ${loadavg().map((x) => fmt(x, 1)).join(' ')}`;
-    console.log(`reader: machine ${machine()} (a load above the core count means other processes share the CPUs: wall times suffer, ratios and CPU times less)`);
+    const machine = () =>
+      `${availableParallelism()} cores, load average ${loadavg()
+        .map((x) => fmt(x, 1))
+        .join(' ')}`;
+    console.log(
+      `reader: machine ${machine()} (a load above the core count means other processes share the CPUs: wall times suffer, ratios and CPU times less)`,
+    );
 
     const s = (await runChild('single', singlePath)) as SingleResult;
     const mbs = mb(s.bytes) / (s.loadMs / 1000);
     const crcMbs = mb(s.bytes) / (s.crcMs / 1000);
     const framingMbs = mb(s.bytes) / (s.framingMs / 1000);
-    console.log(`reader: single file, ${fmt(mb(s.bytes), 1)} MB, ${fmt(s.events)} events (${KOHYA_TAGS.length} kohya tags × ${fmt(SINGLE_STEPS)} steps), ${fmt(s.points)} points`);
+    console.log(
+      `reader: single file, ${fmt(mb(s.bytes), 1)} MB, ${fmt(s.events)} events (${KOHYA_TAGS.length} kohya tags × ${fmt(SINGLE_STEPS)} steps), ${fmt(s.points)} points`,
+    );
     console.log(`  bare CRC-32C pass        ${fmt(crcMbs).padStart(6)} MB/s  ${fmt(s.events / (s.crcMs / 1000) / 1e6, 1).padStart(5)} M events/s`);
     console.log(`  framing + both CRCs      ${fmt(framingMbs).padStart(6)} MB/s  ${fmt(s.events / (s.framingMs / 1000) / 1e6, 1).padStart(5)} M events/s`);
-    console.log(`  load (decode + series)   ${fmt(mbs).padStart(6)} MB/s  ${fmt(s.events / (s.loadMs / 1000) / 1e6, 1).padStart(5)} M events/s  = ${fmt(mbs / crcMbs, 2)} × the CRC pass (best of ${LOAD_REPEATS}; first load ${fmt(s.loadFirstMs)} ms)`);
-    console.log(`  CPU time                 load ${fmt(s.loadCpuMs)} ms = ${fmt(mb(s.bytes) / (s.loadCpuMs / 1000))} MB per CPU-second; CRC pass ${fmt(s.crcCpuMs)} ms = ${fmt(mb(s.bytes) / (s.crcCpuMs / 1000))}`);
+    console.log(
+      `  load (decode + series)   ${fmt(mbs).padStart(6)} MB/s  ${fmt(s.events / (s.loadMs / 1000) / 1e6, 1).padStart(5)} M events/s  = ${fmt(mbs / crcMbs, 2)} × the CRC pass (best of ${LOAD_REPEATS}; first load ${fmt(s.loadFirstMs)} ms)`,
+    );
+    console.log(
+      `  CPU time                 load ${fmt(s.loadCpuMs)} ms = ${fmt(mb(s.bytes) / (s.loadCpuMs / 1000))} MB per CPU-second; CRC pass ${fmt(s.crcCpuMs)} ms = ${fmt(mb(s.bytes) / (s.crcCpuMs / 1000))}`,
+    );
     console.log(`  peak RSS                 ${fmt(s.rssAfterFirstLoadMb).padStart(6)} MB after the first load (${fmt(s.rssMb)} MB after all passes)`);
     console.log(`  target single file ≥ ${TARGET_MBS} MB/s: ${fmt(mbs)} MB/s ${verdict(mbs >= TARGET_MBS)}`);
     console.log(`  target peak RSS ≤ ${TARGET_RSS_MB} MB: ${fmt(s.rssAfterFirstLoadMb)} MB ${verdict(s.rssAfterFirstLoadMb <= TARGET_RSS_MB)}`);
@@ -278,7 +278,9 @@ export default async function readerBench(): Promise<void> {
     console.log(`reader: sweep, ${w.files} runs × ${fmt(SWEEP_STEPS)} steps × ${KOHYA_TAGS.length} tags, ${fmt(mb(w.bytes), 1)} MB, ${fmt(w.events)} events`);
     console.log(`  bare CRC-32C pass        ${fmt(w.crcMs / 1000, 2).padStart(6)} s   ${fmt(sweepCrcMbs).padStart(5)} MB/s`);
     console.log(line('load, one thread', w.inThreadMs) + `  (CPU ${fmt(w.inThreadCpuMs / 1000, 2)} s)`);
-    console.log(line(`load, ${availableParallelism()} threads`, w.workersMs) + `  (CPU ${fmt(w.workersCpuMs / 1000, 2)} s; first ${fmt(w.workersFirstMs / 1000, 2)} s)`);
+    console.log(
+      line(`load, ${availableParallelism()} threads`, w.workersMs) + `  (CPU ${fmt(w.workersCpuMs / 1000, 2)} s; first ${fmt(w.workersFirstMs / 1000, 2)} s)`,
+    );
     console.log(`  worker result identical to in-thread: ${w.identical ? 'yes' : 'NO'}`);
     console.log(`  target sweep ≤ ${TARGET_SWEEP_S} s: ${fmt(w.workersMs / 1000, 2)} s ${verdict(w.workersMs / 1000 <= TARGET_SWEEP_S && w.identical)}`);
     if (w.diagnose && 'ms' in w.diagnose) {
@@ -288,6 +290,22 @@ export default async function readerBench(): Promise<void> {
     } else if (w.diagnose) {
       console.log(`  diagnose cost: skipped (${w.diagnose.skipped})`);
     }
+    // Per-tag memory: export of 100 k one-value tags against the same for 10 tags (the process's own floor).
+    const tagDirs = [10, MANY_TAGS].map((n) => join(dir, `tags-${n}`));
+    for (const [k, n] of [10, MANY_TAGS].entries()) {
+      mkdirSync(tagDirs[k], { recursive: true });
+      await writeRecordFile(join(tagDirs[k], eventFileName(k)), manyTagEvents(n));
+    }
+    const floor = (await runChild('export', tagDirs[0])) as { code: number; rssMb: number };
+    const many = (await runChild('export', tagDirs[1])) as { code: number; ms: number; rssMb: number };
+    const perTag = ((many.rssMb - floor.rssMb) * 1024 * 1024) / MANY_TAGS;
+    console.log(
+      `reader: ${fmt(MANY_TAGS)} distinct tags (${fmt(mb(statSync(join(tagDirs[1], eventFileName(1))).size), 1)} MB), export in ${fmt(many.ms / 1000, 2)} s (exit ${many.code})`,
+    );
+    console.log(`  peak RSS                 ${fmt(many.rssMb)} MB (10 tags: ${fmt(floor.rssMb)} MB) = ${fmt(perTag)} bytes per tag`);
+    console.log(
+      `  target peak RSS ≤ ${TARGET_MANY_TAGS_RSS_MB} MB: ${fmt(many.rssMb)} MB ${verdict(many.rssMb <= TARGET_MANY_TAGS_RSS_MB && many.code === 0)}`,
+    );
     console.log(`reader: machine at the end: ${machine()}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -296,6 +314,6 @@ export default async function readerBench(): Promise<void> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {
   const [mode, path] = process.argv.slice(3);
-  const result = mode === 'single' ? await childSingle(path) : await childSweep(path);
+  const result = mode === 'single' ? await childSingle(path) : mode === 'export' ? await childExport(path) : await childSweep(path);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

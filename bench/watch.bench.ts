@@ -93,7 +93,6 @@ export default async function (): Promise<void> {
   writeFileSync(join(root, 'writer.cjs'), WRITER);
 
   let text = '';
-  let alerts = 0;
   const controller = new AbortController();
   const output = { write: (t: string) => void (text += t), isTTY: false };
   const writer: ChildProcess = spawn(process.execPath, [join(root, 'writer.cjs'), join(root, 'manifest.json')], { stdio: 'inherit' });
@@ -112,7 +111,7 @@ export default async function (): Promise<void> {
   controller.abort();
   const result = await watching;
   writer.kill();
-  alerts = result.alerts.length;
+  const alerts = result.alerts.length;
   await rm(root, { recursive: true, force: true });
 
   const percent = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
@@ -121,5 +120,7 @@ export default async function (): Promise<void> {
   console.log(`  first poll (read ${RUNS * HISTORY_STEPS * TAGS.length} records of history): ${warmup.toFixed(1)} s`);
   console.log(`  steady window ${(wallMs / 1000).toFixed(0)} s: CPU user ${(cpu.user / 1000).toFixed(0)} ms + system ${(cpu.system / 1000).toFixed(0)} ms`);
   console.log(`  ${result.polls} polls, ${result.evaluations} batch detector runs, ${steps} new steps read in total, ${alerts} alerts`);
-  console.log(`target watcher CPU < ${TARGET_CPU_PERCENT} % of one core between writes: ${percent.toFixed(2)} % ${percent < TARGET_CPU_PERCENT ? 'PASS' : 'MISS'}`);
+  console.log(
+    `target watcher CPU < ${TARGET_CPU_PERCENT} % of one core between writes: ${percent.toFixed(2)} % ${percent < TARGET_CPU_PERCENT ? 'PASS' : 'MISS'}`,
+  );
 }

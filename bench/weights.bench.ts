@@ -6,8 +6,8 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { toHalfBits } from '../src/runs/weights/craft.js';
-import { readWeightsSummary, type ReadWeightsOptions } from '../src/runs/weights/read-summary.js';
+import { toHalfBits } from '../test/support/craft-safetensors.js';
+import { readWeightsSummary, type ReadWeightsOptions } from '../src/weights/read-summary.js';
 
 const RANK = 128;
 const TARGET_BYTES = 150e6;
@@ -29,8 +29,13 @@ function plan(): Planned[] {
     linear.push([`${p}mlp_fc1`, 768, 3072], [`${p}mlp_fc2`, 3072, 768]);
   }
   const blocks: [string, number][] = [
-    ['down_blocks_0', 320], ['down_blocks_1', 640], ['down_blocks_2', 1280], ['mid_block', 1280],
-    ['up_blocks_1', 1280], ['up_blocks_2', 640], ['up_blocks_3', 320],
+    ['down_blocks_0', 320],
+    ['down_blocks_1', 640],
+    ['down_blocks_2', 1280],
+    ['mid_block', 1280],
+    ['up_blocks_1', 1280],
+    ['up_blocks_2', 640],
+    ['up_blocks_3', 320],
   ];
   for (const [b, d] of blocks) {
     for (let a = 0; a < (b === 'mid_block' ? 1 : 2); a++) {
@@ -59,7 +64,9 @@ function plan(): Planned[] {
 
 async function writeFile(path: string, tensors: Planned[]): Promise<number> {
   // sshs_model_hash is filled in after the data is written (a placeholder of the same length first).
-  const header: Record<string, unknown> = { __metadata__: { ss_network_dim: String(RANK), ss_network_alpha: String(RANK / 2), sshs_model_hash: '0'.repeat(64) } };
+  const header: Record<string, unknown> = {
+    __metadata__: { ss_network_dim: String(RANK), ss_network_alpha: String(RANK / 2), sshs_model_hash: '0'.repeat(64) },
+  };
   let offset = 0;
   for (const t of tensors) {
     header[t.name] = { dtype: 'F16', shape: t.shape, data_offsets: [offset, offset + t.bytes] };

@@ -1,27 +1,24 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../detect/config.js';
 import { CONFIG_FILE_NAME, loadConfigFile } from './config-file.js';
+import { useTempDir } from '../../test/support/temp-dir.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tblens-config-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir('tblens-config-');
 
 describe('tblens.config.json', () => {
   it('defaults apply when the working directory has no config file', async () => {
-    const r = await loadConfigFile(undefined, dir);
+    const r = await loadConfigFile(undefined, dir());
     expect(r).toEqual({ ok: true, file: null, config: DEFAULT_CONFIG });
   });
 
   it('is picked up from the working directory, with a BOM and $schema tolerated', async () => {
-    const cwd = await mkdtemp(join(dir, 'cwd-'));
-    await writeFile(join(cwd, CONFIG_FILE_NAME), `\uFEFF${JSON.stringify({ $schema: './schema.json', explosion: { zWarn: 7 }, flat: { lrFloor: { adam: 5e-7 } } })}`);
+    const cwd = await mkdtemp(join(dir(), 'cwd-'));
+    await writeFile(
+      join(cwd, CONFIG_FILE_NAME),
+      `\uFEFF${JSON.stringify({ $schema: './schema.json', explosion: { zWarn: 7 }, flat: { lrFloor: { adam: 5e-7 } } })}`,
+    );
     const r = await loadConfigFile(undefined, cwd);
     if (!r.ok) throw new Error(r.error);
     expect(r.file).toBe(join(cwd, CONFIG_FILE_NAME));
@@ -38,9 +35,9 @@ describe('tblens.config.json', () => {
       ['{"nan": {"tailFraction": "a lot"}}', /nan\.tailFraction/],
     ];
     for (const [i, [text, pattern]] of cases.entries()) {
-      const file = join(dir, `bad-${i}.json`);
+      const file = join(dir(), `bad-${i}.json`);
       await writeFile(file, text);
-      const r = await loadConfigFile(file, dir);
+      const r = await loadConfigFile(file, dir());
       expect(r.ok).toBe(false);
       if (r.ok) continue;
       expect(r.error.startsWith(`${file}: `)).toBe(true);
@@ -50,7 +47,7 @@ describe('tblens.config.json', () => {
   });
 
   it('an explicit --config that does not exist is an error, not a silent default', async () => {
-    const r = await loadConfigFile(join(dir, 'missing.json'), dir);
-    expect(r).toEqual({ ok: false, error: `${join(dir, 'missing.json')}: no such file` });
+    const r = await loadConfigFile(join(dir(), 'missing.json'), dir());
+    expect(r).toEqual({ ok: false, error: `${join(dir(), 'missing.json')}: no such file` });
   });
 });

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, mergeConfig, type DetectConfig } from '../detect/config.js';
+import { say } from '../report/terminal.js';
 
 export const CONFIG_FILE_NAME = 'tblens.config.json';
 
 export type ConfigFileResult =
   /** `file` is null when no config file was given or found (defaults apply). */
-  | { ok: true; file: string | null; config: DetectConfig }
-  | { ok: false; error: string };
+  { ok: true; file: string | null; config: DetectConfig } | { ok: false; error: string };
 
 async function readText(path: string): Promise<{ ok: true; text: string } | { ok: false; missing: boolean; error: string }> {
   try {
@@ -25,6 +25,8 @@ async function readText(path: string): Promise<{ ok: true; text: string } | { ok
  * in `cwd` when there is one. The file holds any subset of the report's `config` section (so a
  * report's `config` can be copied into it as is); `$schema` is allowed and ignored. Bad JSON, an
  * unknown key, a wrong type or an out-of-range value is a one-line error naming the file and field.
+ * A file picked up from `cwd` is said on stderr (`using ./tblens.config.json`): thresholds nobody
+ * asked for on this command line would otherwise change verdicts silently.
  */
 export async function loadConfigFile(explicit: string | undefined, cwd: string = process.cwd()): Promise<ConfigFileResult> {
   const file = explicit ?? join(cwd, CONFIG_FILE_NAME);
@@ -45,5 +47,6 @@ export async function loadConfigFile(explicit: string | undefined, cwd: string =
   const { $schema: _schema, ...overrides } = parsed as Record<string, unknown>;
   const merged = mergeConfig(DEFAULT_CONFIG, overrides);
   if (!merged.ok) return { ok: false, error: `${file}: ${merged.error}` };
+  if (explicit === undefined) say(`using ${cwd === process.cwd() ? `./${CONFIG_FILE_NAME}` : file}`);
   return { ok: true, file, config: merged.config };
 }

@@ -1,60 +1,14 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from './main.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cli, PLAIN } from '../../test/support/cli.js';
+import { useTempDir } from '../../test/support/temp-dir.js';
 
 const KOHYA = 'fixtures/kohya';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in-process and captures what it writes (the streams, not our code, are intercepted). */
-async function cli(argv: string[], env: Record<string, string | undefined> = {}): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
-/** CI-neutral environment: no GitHub Actions variables leaking in from the machine running the tests. */
-const PLAIN = { GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, GITHUB_WORKSPACE: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined };
-
-let tmp: string;
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'tblens-check-'));
-});
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = useTempDir('tblens-check-');
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -75,14 +29,14 @@ describe('exit codes', () => {
   });
 
   it('2 for a path that does not exist, naming it', async () => {
-    const r = await cli(['check', join(tmp, 'nope'), '--format', 'text'], PLAIN);
+    const r = await cli(['check', join(tmp(), 'nope'), '--format', 'text'], PLAIN);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nope');
     expect(r.stdout).toBe('');
   });
 
   it('2 for a directory without event files', async () => {
-    const empty = join(tmp, 'no-events');
+    const empty = join(tmp(), 'no-events');
     await mkdir(empty, { recursive: true });
     await writeFile(join(empty, 'README.md'), 'not a log\n');
     const r = await cli(['diagnose', empty], PLAIN);
@@ -91,7 +45,7 @@ describe('exit codes', () => {
   });
 
   it('2 for a missing --weights directory and for usage errors', async () => {
-    expect((await cli(['check', `${KOHYA}/sweep/adamw`, '--weights', join(tmp, 'missing')], PLAIN)).code).toBe(2);
+    expect((await cli(['check', `${KOHYA}/sweep/adamw`, '--weights', join(tmp(), 'missing')], PLAIN)).code).toBe(2);
     expect((await cli(['check', `${KOHYA}/sweep/adamw`, '--format', 'pdf'], PLAIN)).code).toBe(2);
     expect((await cli(['check'], PLAIN)).code).toBe(2);
   });
@@ -105,14 +59,14 @@ describe('exit codes', () => {
   });
 
   it('2 when every event file under a path is unreadable (a git-lfs pointer), findings when one good file remains', async () => {
-    const lfs = join(tmp, 'lfs-only', 'run');
+    const lfs = join(tmp(), 'lfs-only', 'run');
     await mkdir(lfs, { recursive: true });
     const pointer = 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n';
     await writeFile(join(lfs, 'events.out.tfevents.1700000000.host.1.0'), pointer);
-    const r = await cli(['check', join(tmp, 'lfs-only'), '--format', 'json'], PLAIN);
+    const r = await cli(['check', join(tmp(), 'lfs-only'), '--format', 'json'], PLAIN);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/lfs-only: no readable event file/);
-    const mixed = join(tmp, 'mixed');
+    const mixed = join(tmp(), 'mixed');
     await cp(join(KOHYA, 'sweep/adamw'), join(mixed, 'good'), { recursive: true });
     await mkdir(join(mixed, 'bad'), { recursive: true });
     await writeFile(join(mixed, 'bad', 'events.out.tfevents.1700000000.host.1.0'), pointer);
@@ -131,10 +85,13 @@ describe('exit codes', () => {
     expect(rep.runs[0].weights.map((w: any) => w.path)).toEqual([`${KOHYA}/sweep/adamw/glypha-adamw.safetensors`]);
   });
 
-  it('links only the run\'s own save when a neighbour\'s LoRA also falls in its time window', async () => {
+  it("links only the run's own save when a neighbour's LoRA also falls in its time window", async () => {
     // adamw's LoRA (3000 steps, lr 1e-4) started 3 min before explode's log: inside the time window, but
     // its output name is not explode's log prefix, so it is listed, not linked (and cannot fake a flat run).
-    const r = await cli(['check', `${KOHYA}/explode/glypha-explode-20261129140407`, '--format', 'json', '--weights', `${KOHYA}/explode`, `${KOHYA}/sweep/adamw`], PLAIN);
+    const r = await cli(
+      ['check', `${KOHYA}/explode/glypha-explode-20261129140407`, '--format', 'json', '--weights', `${KOHYA}/explode`, `${KOHYA}/sweep/adamw`],
+      PLAIN,
+    );
     const run = JSON.parse(r.stdout).runs[0];
     expect(run.weights.map((w: any) => w.path)).toEqual([`${KOHYA}/explode/glypha-explode.safetensors`]);
     expect(run.findings.map((f: any) => f.kind)).not.toContain('flat');
@@ -152,23 +109,23 @@ describe('exit codes', () => {
   });
 
   it('2 for a config file with bad JSON or an unknown key, naming file and field', async () => {
-    const bad = join(tmp, 'bad.json');
+    const bad = join(tmp(), 'bad.json');
     await writeFile(bad, '{ "explosion": { "zWarn": 6, } }');
     const r1 = await cli(['check', `${KOHYA}/sweep/adamw`, '--config', bad], PLAIN);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain('bad.json');
     expect(r1.stderr.trim().split('\n')).toHaveLength(1);
-    const unknown = join(tmp, 'unknown.json');
+    const unknown = join(tmp(), 'unknown.json');
     await writeFile(unknown, JSON.stringify({ explosion: { zWran: 6 } }));
     const r2 = await cli(['check', `${KOHYA}/sweep/adamw`, '--config', unknown], PLAIN);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain('unknown.json');
     expect(r2.stderr).toContain('explosion.zWran');
-    expect((await cli(['check', `${KOHYA}/sweep/adamw`, '--config', join(tmp, 'absent.json')], PLAIN)).code).toBe(2);
+    expect((await cli(['check', `${KOHYA}/sweep/adamw`, '--config', join(tmp(), 'absent.json')], PLAIN)).code).toBe(2);
   });
 
   it('a valid config file changes the thresholds the report states', async () => {
-    const file = join(tmp, 'ok.json');
+    const file = join(tmp(), 'ok.json');
     await writeFile(file, JSON.stringify({ $schema: 'x', explosion: { zWarn: 9 } }));
     const r = await cli(['check', `${KOHYA}/sweep/adamw`, '--format', 'json', '--config', file], PLAIN);
     expect(r.code).toBe(0);
@@ -186,9 +143,9 @@ describe('check formats', () => {
   });
 
   it('writes -o FILE and appends the step summary when GITHUB_STEP_SUMMARY is set', async () => {
-    const summary = join(tmp, 'summary.md');
+    const summary = join(tmp(), 'summary.md');
     await writeFile(summary, '# earlier step content\n');
-    const out = join(tmp, 'annotations.txt');
+    const out = join(tmp(), 'annotations.txt');
     const r = await cli(['check', KOHYA, '--format', 'github', '-o', out], { ...PLAIN, GITHUB_STEP_SUMMARY: summary });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -203,17 +160,17 @@ describe('check formats', () => {
   it('makes annotation paths relative to GITHUB_WORKSPACE and leaves out files outside it', async () => {
     const inside = await cli(['check', `${KOHYA}/explode`, '--format', 'github'], { ...PLAIN, GITHUB_WORKSPACE: join(process.cwd(), 'fixtures') });
     expect(inside.stdout).toMatch(/^::error file=kohya\/explode\//m);
-    const outside = await cli(['check', `${KOHYA}/explode`, '--format', 'github'], { ...PLAIN, GITHUB_WORKSPACE: tmp });
+    const outside = await cli(['check', `${KOHYA}/explode`, '--format', 'github'], { ...PLAIN, GITHUB_WORKSPACE: tmp() });
     expect(outside.stdout).toMatch(/^::error title=/m);
     expect(outside.stdout).not.toContain('file=');
   });
 
   it('JUnit and SARIF on exit 2 still say why', async () => {
-    const sarif = await cli(['check', join(tmp, 'nope'), '--format', 'sarif'], PLAIN);
+    const sarif = await cli(['check', join(tmp(), 'nope'), '--format', 'sarif'], PLAIN);
     expect(sarif.code).toBe(2);
     const log = JSON.parse(sarif.stdout);
     expect(log.runs[0].invocations[0].executionSuccessful).toBe(false);
-    const junit = await cli(['check', join(tmp, 'nope'), '--format', 'junit'], PLAIN);
+    const junit = await cli(['check', join(tmp(), 'nope'), '--format', 'junit'], PLAIN);
     expect(junit.code).toBe(2);
     expect(junit.stdout).toMatch(/<error type="tblens" message="[^"]*nope/);
   });
@@ -232,7 +189,10 @@ const built = existsSync('dist/src/cli/diagnose.js') && existsSync('dist/src/cli
 
 describe('end to end (node bin/tblens.js)', () => {
   it.skipIf(!built)('runs the built CLI: diagnose exits 1 on explode and prints its verdict (skipped unless `npm run build` has been run)', () => {
-    const r = spawnSync(process.execPath, ['bin/tblens.js', 'diagnose', `${KOHYA}/explode`], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } });
+    const r = spawnSync(process.execPath, ['bin/tblens.js', 'diagnose', `${KOHYA}/explode`], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' },
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAILED/);
   });

@@ -1,8 +1,12 @@
 import { problemLines } from '../runs/damage-lines.js';
 import { loadLogdirs } from '../runs/load-logdir.js';
+import { namedRuns } from '../runs/run-names.js';
+import { displayPath } from '../analyze/diagnosis-report.js';
 import { writeExport, type ExportFormat, type ExportRun } from '../report/export.js';
 import { openOutput } from '../report/output.js';
-import { parseRegex, stderrLine, type CommandModule } from './command.js';
+import { discoverRuns } from '../runs/discover.js';
+import { cappedList, loraInsteadOfLogsHint } from './hints.js';
+import { parseRegex, refuseOutputOverInput, stderrLine, type CommandModule } from './command.js';
 
 export const exportCommand: CommandModule = {
   command: 'export <paths..>',
@@ -32,11 +36,21 @@ export const exportCommand: CommandModule = {
     });
     if (!loaded.ok) {
       stderrLine(loaded.error);
+      const hint = await loraInsteadOfLogsHint(args.paths);
+      if (hint) stderrLine(hint);
       return 2;
+    }
+    if (runFilter instanceof RegExp && loaded.roots.every((r) => r.runs.length === 0)) {
+      // What --runs could have matched: the run names as discovered (the same names the filter is tested on). The
+      // output is still written (a header, an empty list), as a filter matching nothing always gave.
+      const names = (await Promise.all((args.paths as string[]).map((p) => discoverRuns(p)))).flatMap((d) => (d.ok ? d.runs.map((r) => r.name) : []));
+      stderrLine(`--runs ${args.runs}: matches no run; the runs: ${cappedList(names) || 'none'}`);
     }
     const problems = problemLines(loaded.roots);
     for (const line of problems) stderrLine(line);
-    const runs: ExportRun[] = loaded.roots.flatMap((r) => r.runs.map((run) => ({ name: run.name, run })));
+    // The same names as diagnose/check/compare give these runs, so the outputs can be joined.
+    const runs: ExportRun[] = namedRuns(loaded.roots).map(({ run }) => ({ name: run.name, path: displayPath(run.dir), run }));
+    if (await refuseOutputOverInput(args.o, [...args.paths, ...runs.flatMap((r) => r.run.files.map((f) => f.path))])) return 2;
     const out = openOutput(args.o);
     await writeExport(runs, args.format as ExportFormat, out);
     await out.close();

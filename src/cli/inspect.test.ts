@@ -61,3 +61,25 @@ describe('tblens inspect', () => {
     expect(f.blocks[0].deltaNormMedian).toBe('NaN');
   });
 });
+
+describe('tblens inspect on several files (#14)', () => {
+  it('ends with a summary line counting each status, so a broken file is not buried', async () => {
+    // fixtures/kohya/labels.json: nan-late (NaN) and inf-weights-fine-loss (±Inf) are the two broken saves of 14.
+    const r = await inspect([kohya]);
+    expect(r.code).toBe(1);
+    expect(r.out.trimEnd().split('\n').at(-1)).toBe('14 files: 2 with NaN/Inf, 0 untrained, 0 partly zero, 0 unreadable, 12 ok');
+    // One file: its status line says it all, no summary.
+    const one = await inspect([join(kohya, 'sweep/adamw/glypha-adamw.safetensors')]);
+    expect(one.out).not.toMatch(/^\d+ files?:/m);
+  });
+
+  it('counts unreadable files, and --only-problems lists only the files that are not ok', async () => {
+    const bad = join(dir, 'broken.safetensors');
+    writeFileSync(bad, Buffer.from('not a safetensors file at all'));
+    const r = await inspect([bad, join(kohya, 'nan-late'), join(kohya, 'sweep'), '--only-problems']);
+    expect(r.code).toBe(2);
+    const listed = r.out.split('\n').filter((l) => /^\S.*\.safetensors$/.test(l));
+    expect(listed.map((l) => l.split('/').at(-1))).toEqual(['broken.safetensors', 'glypha-nan-late.safetensors']);
+    expect(r.out).toMatch(/^4 ok files not shown \(--only-problems\)\n6 files: 1 with NaN\/Inf, 0 untrained, 0 partly zero, 1 unreadable, 4 ok\n$/m);
+  });
+});

@@ -44,3 +44,32 @@ export function runExec(command: string, stdin: string, env: Record<string, stri
     child.on('close', (code) => resolve(failed ? { code: null, error: failed } : { code }));
   });
 }
+
+export const DEFAULT_EXEC_CONCURRENCY = 4;
+
+/**
+ * At most `limit` `--exec` commands at once (300 runs alerting together must not fork 600 shells);
+ * the rest wait in order. `onQueueing(waiting)` is told when a command first has to wait after the
+ * queue was empty, so the log says so once per burst instead of once per command.
+ */
+export function execQueue(limit: number, onQueueing: (running: number) => void): typeof runExec {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    running--;
+    const next = waiting.shift();
+    if (next) next();
+  };
+  return async (command, stdin, env, line) => {
+    if (running >= limit) {
+      if (waiting.length === 0) onQueueing(running);
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    running++;
+    try {
+      return await runExec(command, stdin, env, line);
+    } finally {
+      release();
+    }
+  };
+}

@@ -1,5 +1,7 @@
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
-import { identityOf } from '../report/analyze.js';
+import { basename } from 'node:path';
+import { identityOf } from '../analyze/analyze.js';
+import { configIdentity, configProblemLine } from '../analyze/config-identity.js';
 import { DEFAULT_CONFIG, type DetectConfig } from '../detect/config.js';
 import { diagnoseRun } from '../detect/diagnose.js';
 import { compareFindings, type Finding } from '../detect/finding.js';
@@ -7,15 +9,17 @@ import { newAlerts, stopsWatch, type AlertMemory } from '../detect/live/alerts.j
 import { evaluationDue, markEvaluated, newLiveRun, observeScalar, requestEvaluation, type EvalReason, type LiveRun } from '../detect/live/live-run.js';
 import { paint, type Paint } from '../report/color.js';
 import { termText } from '../report/escape.js';
-import { alertEnv, alertJson, alertText } from '../report/watch-alert.js';
-import { clearBlock, progressLine, redrawBlock, statusLine, type RunPhase, type RunStatus } from '../report/watch-status.js';
+import { alertEnv, alertJson, alertText } from '../report/watch/watch-alert.js';
+import { clearBlock, progressLine, redrawBlock, statusLine, type RunPhase, type RunStatus } from '../report/watch/watch-status.js';
 import { newLogdirFollower, pollLogdir, snapshotLogdir, viewLogdir, type LogdirFollower } from '../runs/follow/follow-logdir.js';
 import type { FollowedRun } from '../runs/follow/follow-run.js';
 import { noteLine } from '../runs/follow/notes.js';
 import { hparamsMaxSteps, runProgress } from '../runs/follow/progress.js';
+import { isSqliteLogName } from '../runs/sqlite-log-name.js';
 import type { Run } from '../runs/types.js';
-import type { WeightsSummary } from '../runs/weights/summary.js';
-import { runExec } from './watch-exec.js';
+import type { RunIdentity } from '../identity/identity.js';
+import type { WeightsSummary } from '../weights/summary.js';
+import { DEFAULT_EXEC_CONCURRENCY, execQueue } from './watch-exec.js';
 import { finalSaveTime, linkedWeights, newWeightsTracker, scanWeights, type WeightsTracker } from './watch-weights.js';
 import { runSummary } from './watch-summary.js';
 
@@ -27,6 +31,8 @@ export interface WatchOptions {
   intervalMs?: number;
   /** Shell command run once per alert, the finding as JSON on stdin. */
   exec?: string;
+  /** `--exec` commands running at once; the rest queue. Default 4. */
+  execConcurrency?: number;
   /** Stop (exit code 1) at the first alert of this severity or worse; default never. */
   exitOn?: ExitOn;
   /** Extra directories searched for the runs' `.safetensors` files. */
@@ -92,6 +98,9 @@ interface RunWatch {
   weightsKey: string;
   /** Last progress line time (non-TTY). */
   lastProgress: number;
+  /** The trainer's config file beside the run (read once; see readConfig), as diagnose reads it. */
+  config?: RunIdentity;
+  configRead: boolean;
 }
 
 function clock(ms: number): string {
@@ -127,27 +136,45 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
   const stateOf = (run: FollowedRun): RunWatch => {
     let st = watches.get(run);
     if (!st) {
-      st = { run, live: newLiveRun(), memory: new Map(), alerts: [], phase: 'active', lastGrowth: now(), restartsSeen: 0, damageSeen: 0, weights: [], weightsKey: '', lastProgress: now() };
+      st = {
+        run,
+        live: newLiveRun(),
+        memory: new Map(),
+        alerts: [],
+        phase: 'active',
+        lastGrowth: now(),
+        restartsSeen: 0,
+        damageSeen: 0,
+        weights: [],
+        weightsKey: '',
+        lastProgress: now(),
+        configRead: false,
+      };
       watches.set(run, st);
     }
     return st;
   };
-  const scalarTags = (run: FollowedRun) => function* () {
-    for (const [tag, s] of run.assembly.tags) if (s.builder) yield tag;
-  };
-  const follower: LogdirFollower = newLogdirFollower(options.logdir, {}, {
-    scalar(run, builder, from) {
-      observeScalar(stateOf(run).live, builder, from, scalarTags(run));
+  const scalarTags = (run: FollowedRun) =>
+    function* () {
+      for (const [tag, s] of run.assembly.tags) if (s.builder) yield tag;
+    };
+  const follower: LogdirFollower = newLogdirFollower(
+    options.logdir,
+    {},
+    {
+      scalar(run, builder, from) {
+        observeScalar(stateOf(run).live, builder, from, scalarTags(run), run);
+      },
+      reset(run) {
+        // Re-read from byte 0: detectors start over; what was alerted stays alerted.
+        const st = stateOf(run);
+        st.live = newLiveRun();
+        st.restartsSeen = 0;
+        st.damageSeen = 0;
+        requestEvaluation(st.live, 'reset');
+      },
     },
-    reset(run) {
-      // Re-read from byte 0: detectors start over; what was alerted stays alerted.
-      const st = stateOf(run);
-      st.live = newLiveRun();
-      st.restartsSeen = 0;
-      st.damageSeen = 0;
-      requestEvaluation(st.live, 'reset');
-    },
-  });
+  );
   const tracker: WeightsTracker = newWeightsTracker(options.weights ?? []);
 
   let blockLines = 0;
@@ -158,10 +185,15 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
     }
     out.write(text.endsWith('\n') ? text : `${text}\n`);
   };
-  const info = (text: string) => print(`${p.dim(clock(now()))} ${text}`);
+  // Every info line is plain text holding names from disk: sanitised here, once, whatever its caller built.
+  const info = (text: string) => print(`${p.dim(clock(now()))} ${termText(text)}`);
 
   const allAlerts: WatchAlert[] = [];
   const execs: Promise<unknown>[] = [];
+  const execLimit = Math.max(1, options.execConcurrency ?? DEFAULT_EXEC_CONCURRENCY);
+  const runExec = execQueue(execLimit, (running) =>
+    info(`exec: ${running} commands running (--exec-concurrency ${execLimit}); further alerts queue their command`),
+  );
   let stop = false;
   let polls = 0;
   let evaluations = 0;
@@ -198,26 +230,28 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
   /** Batch detectors on the prefix read so far; alerts for what is new. */
   const evaluate = (st: RunWatch, run: Run, reason: EvalReason) => {
     evaluations++;
-    const findings = diagnoseRun({ run, identity: identityOf(run, st.weights), weights: st.weights }, config);
+    const findings = diagnoseRun({ run, identity: identityOf(run, st.weights, st.config), weights: st.weights }, config);
     for (const f of newAlerts(st.memory, findings)) raise(st, f);
     const loss = st.live.lossTag ? st.run.assembly.tags.get(st.live.lossTag)?.builder : undefined;
     markEvaluated(st.live, reason, loss, st.memory);
   };
 
   /** A run silent for `quietMs` that reached its planned steps or saved its final LoRA: the diagnose summary, once. */
-  const finishIfDone = (st: RunWatch, run: Run, at: number) => {
+  const finishIfDone = async (st: RunWatch, run: Run, at: number) => {
     const silent = at - st.lastGrowth;
     if (silent < quietMs) return;
     st.phase = 'quiet';
-    const progress = runProgress(st.run, maxStepsOf(run, st.weights));
+    const progress = runProgress(st.run, maxStepsOf(run, st.weights, st.config));
     const finalSave = finalSaveTime(tracker, st.weights);
     const lastEventMs = Number.isFinite(st.run.lastWallTime) ? st.run.lastWallTime * 1000 : newestWriteMs(st.run);
     const reachedMax = progress.maxSteps !== null && progress.step !== null && progress.step >= progress.maxSteps;
     if (!reachedMax && !(finalSave !== null && finalSave >= lastEventMs - 1000)) return;
     st.phase = 'finished';
     evaluations++;
-    const { findings, text } = runSummary(run, identityOf(run, st.weights), st.weights, config, options.color ?? false);
-    info(`${termText(run.name)}: finished (${reachedMax ? `step ${progress.step} of ${progress.maxSteps}` : 'final LoRA saved'}, quiet for ${Math.round(silent / 1000)} s)`);
+    const { findings, text } = await runSummary(run, identityOf(run, st.weights, st.config), st.weights, config, options.color ?? false);
+    info(
+      `${termText(run.name)}: finished (${reachedMax ? `step ${progress.step} of ${progress.maxSteps}` : 'final LoRA saved'}, quiet for ${Math.round(silent / 1000)} s)`,
+    );
     print(text);
     // Shape-of-run verdicts (flat, lr schedule, …) are in the summary; only live kinds alert.
     for (const f of newAlerts(st.memory, findings)) raise(st, f);
@@ -234,7 +268,9 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
       for (const [run] of watches) if (follower.runs.get(run.name) !== run) watches.delete(run);
       const views = makeViews();
       // hparams-only side directories (kohya --log_config) are part of their parent run, not runs to watch.
-      const visible = [...watches.values()].filter((st) => views.has(st.run.dir)).sort((a, b) => (views.get(a.run.dir)!.name < views.get(b.run.dir)!.name ? -1 : 1));
+      const visible = [...watches.values()]
+        .filter((st) => views.has(st.run.dir))
+        .sort((a, b) => (views.get(a.run.dir)!.name < views.get(b.run.dir)!.name ? -1 : 1));
       const label = (st: RunWatch) => termText(views.get(st.run.dir)?.name ?? st.run.name);
 
       // A new run's files are implied by "new run"; on the first poll every run is listed below instead.
@@ -265,12 +301,24 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
         st.damageSeen = damage;
       }
 
+      // ai-toolkit's SQLite log names no planned steps: its job's config.yaml does (train.steps), as diagnose reads it.
+      for (const st of visible) {
+        if (st.configRead || !st.run.files.some((f) => isSqliteLogName(basename(f.path)))) continue;
+        st.configRead = true;
+        const c = await configIdentity(st.run.dir, 'ai-toolkit');
+        if (c?.ok) st.config = c.identity;
+        else if (c) info(`${c.path}: ${configProblemLine(c)}`);
+      }
+
       // Checkpoints: a file is read once its size and time held still for one poll, then linked to its run.
       {
         const scan = await scanWeights(tracker, follower.weights);
         for (const problem of scan.problems) info(`weights: ${termText(problem)}`);
         if (scan.read.length > 0 || first) {
-          const links = linkedWeights(tracker, visible.map((st) => st.run));
+          const links = linkedWeights(
+            tracker,
+            visible.map((st) => st.run),
+          );
           for (const st of visible) {
             st.weights = links.get(st.run) ?? [];
             const key = st.weights.map((w) => w.path).join('\n');
@@ -284,7 +332,7 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
         if (st.phase === 'idle' || st.phase === 'finished') continue;
         const reason = evaluationDue(st.live, config);
         if (reason !== null) evaluate(st, views.get(st.run.dir)!, reason);
-        if (!stop) finishIfDone(st, views.get(st.run.dir)!, pollStart);
+        if (!stop) await finishIfDone(st, views.get(st.run.dir)!, pollStart);
         if (stop) break;
       }
       ctx.onPoll?.(visible.map((st) => ({ dir: st.run.dir, lastStep: lastLossStep(st) })));
@@ -324,20 +372,31 @@ export async function watch(options: WatchOptions, ctx: WatchContext): Promise<W
 
 type Views = Map<string, Run>;
 
-function maxStepsOf(run: Run, weights: WeightsSummary[]): number | null {
+function maxStepsOf(run: Run, weights: WeightsSummary[], config: RunIdentity | undefined): number | null {
   const fromHparams = hparamsMaxSteps(run.hparams);
   if (fromHparams !== null) return fromHparams;
   for (const w of weights) if (w.identity.maxTrainSteps) return w.identity.maxTrainSteps;
-  return null;
+  return config?.maxTrainSteps ?? null;
 }
 
 function statusOf(st: RunWatch, run: Run, at: number): RunStatus {
-  const alerts = st.alerts.map((a) => a.finding).sort(compareFindings).map((f) => ({ kind: f.kind, severity: f.severity }));
-  return { name: run.name, phase: st.phase, progress: runProgress(st.run, maxStepsOf(run, st.weights)), alerts, quietSeconds: (at - st.lastGrowth) / 1000 };
+  const alerts = st.alerts
+    .map((a) => a.finding)
+    .sort(compareFindings)
+    .map((f) => ({ kind: f.kind, severity: f.severity }));
+  return {
+    name: run.name,
+    phase: st.phase,
+    progress: runProgress(st.run, maxStepsOf(run, st.weights, st.config)),
+    alerts,
+    quietSeconds: (at - st.lastGrowth) / 1000,
+  };
 }
 
 function summaryLines(watches: RunWatch[], alerts: WatchAlert[], elapsedMs: number, stopped: boolean, p: Paint): string {
-  const lines = [`${stopped ? 'stopped at an alert' : 'stopped'} after ${Math.round(elapsedMs / 1000)} s; ${watches.length} run${watches.length === 1 ? '' : 's'}, ${alerts.length} alert${alerts.length === 1 ? '' : 's'}`];
+  const lines = [
+    `${stopped ? 'stopped at an alert' : 'stopped'} after ${Math.round(elapsedMs / 1000)} s; ${watches.length} run${watches.length === 1 ? '' : 's'}, ${alerts.length} alert${alerts.length === 1 ? '' : 's'}`,
+  ];
   for (const st of [...watches].sort((a, b) => (a.run.name < b.run.name ? -1 : 1))) {
     const progress = runProgress(st.run, null);
     const kinds = st.alerts.map((a) => `${a.finding.severity} ${a.finding.kind}`).join(', ');

@@ -1,26 +1,24 @@
 import type { DetectConfig } from '../detect/config.js';
-import { diagnoseRunDetailed } from '../detect/diagnose.js';
 import type { Finding } from '../detect/finding.js';
-import { assembleReport, reportStats, type RunInput } from '../report/diagnosis-report.js';
-import { renderText } from '../report/render-text.js';
-import type { RunIdentity } from '../runs/identity.js';
+import { analyzeRun } from '../analyze/analyze.js';
+import { assembleReport } from '../analyze/diagnosis-report.js';
+import { renderText } from '../report/diagnosis/render-text.js';
+import type { RunIdentity } from '../identity/identity.js';
 import type { Run } from '../runs/types.js';
-import type { WeightsSummary } from '../runs/weights/summary.js';
+import type { WeightsSummary } from '../weights/summary.js';
 
-/** A finished run's full diagnosis (every kind), and its text as `diagnose` renders one run. */
-export function runSummary(run: Run, identity: RunIdentity, weights: WeightsSummary[], config: DetectConfig, color: boolean): { findings: Finding[]; text: string } {
-  const { findings, checks } = diagnoseRunDetailed({ run, identity, weights }, config);
-  const input: RunInput = {
-    name: run.name,
-    dir: run.dir,
-    files: run.files.map((f) => f.path),
-    identity,
-    weights,
-    weightsNote: weights.length === 0 ? 'no weights file linked yet' : null,
-    stats: reportStats(run),
-    findings,
-    checks,
-  };
+/**
+ * A finished run's full diagnosis (every kind, its own config's lint included: the same `analyzeRun` as
+ * `diagnose`), and its text as `diagnose --verbose` renders one run (evidence included, as in alerts).
+ */
+export async function runSummary(
+  run: Run,
+  identity: RunIdentity,
+  weights: WeightsSummary[],
+  config: DetectConfig,
+  color: boolean,
+): Promise<{ findings: Finding[]; text: string }> {
+  const input = await analyzeRun(run, { identity, weights, weightsNote: weights.length === 0 ? 'no weights file linked yet' : null, config });
   const report = assembleReport({ config: config as unknown as Record<string, unknown>, runs: [input], problems: [] });
-  return { findings, text: renderText(report, { color }) };
+  return { findings: input.findings, text: renderText(report, { color, verbose: true }) };
 }

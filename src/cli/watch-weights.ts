@@ -2,10 +2,11 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { FollowedRun } from '../runs/follow/follow-run.js';
 import { newTreeCache, scanTree, type TreeCache } from '../runs/follow/tree-cache.js';
-import { isWeightsFileName } from '../runs/weights/find-files.js';
-import { linkWeights } from '../runs/weights/link.js';
-import { readWeightsSummary } from '../runs/weights/read-summary.js';
-import type { WeightsSummary } from '../runs/weights/summary.js';
+import { metadataProblems } from '../identity/metadata.js';
+import { isWeightsFileName } from '../weights/find-files.js';
+import { linkWeights } from '../weights/link.js';
+import { readWeightsSummary } from '../weights/read-summary.js';
+import type { WeightsSummary } from '../weights/summary.js';
 
 interface Candidate {
   size: number;
@@ -64,6 +65,7 @@ export async function scanWeights(t: WeightsTracker, underLogdir: string[]): Pro
     if (read.ok) {
       known.summary = read.summary;
       out.read.push(path);
+      for (const p of metadataProblems(read.summary.metadata)) out.problems.push(`${path}: ${p}`);
     } else {
       known.error = read.error;
       out.problems.push(read.error);

@@ -1,14 +1,19 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { identityOf } from '../analyze/analyze.js';
+import { configIdentity } from '../analyze/config-identity.js';
+import { DEFAULT_CONFIG } from '../detect/config.js';
 import { diagnoseRun } from '../detect/diagnose.js';
 import { severityRank } from '../detect/finding.js';
 import { encodeEvent, encodeFileVersionEvent, encodeScalarEvent } from '../events/encode-event.js';
-import { comparable, prng } from '../runs/follow/test-helpers.js';
+import { AITK_WRITER, betterSqlitePath } from '../../test/support/aitk-db.js';
+import { comparable, prng } from '../../test/support/follow-helpers.js';
 import { loadLogdirs } from '../runs/load-logdir.js';
 import { seriesFromArrays } from '../runs/series.js';
+import type { RunIdentity } from '../identity/identity.js';
 import type { Run } from '../runs/types.js';
 import { frameRecords } from '../tfrecord/write-records.js';
 import { watch, type WatchResult } from './watch.js';
@@ -28,7 +33,7 @@ async function realLosses(): Promise<Float64Array> {
   const loaded = await loadLogdirs([join(FIXTURES, 'sweep/adamw')]);
   if (!loaded.ok) throw new Error(loaded.error);
   const s = loaded.roots[0].runs[0].scalars.get('loss/current')!;
-  return s.values.filter((x) => Number.isFinite(x) && x > 0);
+  return Float64Array.from(s.values.filter((x) => Number.isFinite(x) && x > 0));
 }
 
 interface KohyaLike {
@@ -129,10 +134,10 @@ function prefixAt(run: Run, step: number): Run {
 }
 
 /** First step at whose prefix the batch detectors report `kind` at warning or worse. */
-function firstBatchDetection(run: Run, kind: string): number | null {
-  const steps = run.scalars.get('loss/current')!.steps;
+function firstBatchDetection(run: Run, kind: string, lossTag = 'loss/current', identity: RunIdentity = { source: 'none' }): number | null {
+  const steps = run.scalars.get(lossTag)!.steps;
   for (const step of steps) {
-    const findings = diagnoseRun({ run: prefixAt(run, step), identity: { source: 'none' }, weights: [] });
+    const findings = diagnoseRun({ run: prefixAt(run, step), identity, weights: [] });
     if (findings.some((f) => f.kind === kind && severityRank(f.severity) <= severityRank('warning'))) return step;
   }
   return null;
@@ -206,7 +211,7 @@ describe('tblens watch', () => {
     expect(JSON.parse(mine.stdin)).toMatchObject({ kind: 'explosion', message: alert!.finding.message, step: alert!.finding.step });
   });
 
-  it('--exit-on error stops at the first NaN with exit code 1', async () => {
+  it('--exit-on error stops once the NaN has stayed (nan.minConsecutive points) with exit code 1', async () => {
     const pool = await realLosses();
     const runDir = join(dir, RUN_DIR);
     mkdirSync(runDir, { recursive: true });
@@ -215,7 +220,10 @@ describe('tblens watch', () => {
     const controller = new AbortController();
     const out = collector();
     const seen: (number | null)[] = [];
-    const watching = watch({ logdir: dir, intervalMs: 20, exitOn: 'error', fsHint: false }, { signal: controller.signal, output: out.output, onPoll: (runs) => seen.push(runs[0]?.lastStep ?? null) });
+    const watching = watch(
+      { logdir: dir, intervalMs: 20, exitOn: 'error', fsHint: false },
+      { signal: controller.signal, output: out.output, onPoll: (runs) => seen.push(runs[0]?.lastStep ?? null) },
+    );
     const writing = startWriter(kohyaLikeEvents(pool, { steps: 600, nanAt: 400, seed: 5, t0: 1795960866 }), target, 9, 2, 300);
     const result = await watching;
     await writing;
@@ -223,9 +231,45 @@ describe('tblens watch', () => {
     const nan = result.alerts.find((a) => a.finding.kind === 'nan_loss');
     expect(nan?.finding.severity).toBe('error');
     expect(nan?.finding.step).toBe(400);
-    // Raised at the first poll that read step 400.
-    expect(nan!.lastStep).toBe(seen.find((s) => s !== null && s >= 400));
+    // Raised at the first poll that read the third NaN in a row (evidence that it stayed).
+    expect(nan!.lastStep).toBe(seen.find((s) => s !== null && s >= 400 + DEFAULT_CONFIG.nan.minConsecutive - 1));
     expect(out.text()).toContain('stopped at an alert');
+  });
+
+  it('fp16 skipped steps, the last point NaN (fixtures/hard/fp16-skips), written live: no alert, no --exec, no exit; diagnose says warning', async () => {
+    const source = join(
+      import.meta.dirname,
+      '../../fixtures/hard/fp16-skips/glypha-fp16-20261201103000/network_train/events.out.tfevents.1796001800.vm.7000.0',
+    );
+    const runDir = join(dir, 'logs', 'glypha-fp16-20261201103000/network_train');
+    mkdirSync(runDir, { recursive: true });
+    const target = join(runDir, 'events.out.tfevents.1796001800.vm.7000.0');
+    writeFileSync(target, '');
+    const execOut = join(dir, 'exec');
+    mkdirSync(execOut);
+    const execScript = join(dir, 'on-alert.cjs');
+    writeFileSync(execScript, `require('fs').writeFileSync(require('path').join(${JSON.stringify(execOut)}, String(Date.now())), 'x')`);
+    const controller = new AbortController();
+    const out = collector();
+    const seen: (number | null)[] = [];
+    const watching = watch(
+      { logdir: join(dir, 'logs'), intervalMs: 20, exec: `"${process.execPath}" "${execScript}"`, exitOn: 'error', fsHint: false },
+      { signal: controller.signal, output: out.output, onPoll: (runs) => seen.push(runs[0]?.lastStep ?? null) },
+    );
+    await startWriter(readFileSync(source), target, 21, 2, 4000);
+    // A few more polls after the last byte (the last point, step 3000, is a NaN).
+    const polls = seen.length;
+    while (seen.length < polls + 5) await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    const result = await watching;
+    expect(seen.at(-1)).toBe(3000);
+    expect(result.exitCode).toBe(0);
+    expect(result.alerts.map((a) => `${a.finding.kind} ${a.finding.severity}`)).toEqual([]);
+    expect(readdirSync(execOut)).toEqual([]);
+    // The finished run, as diagnose judges it: a warning, never "stayed non-finite".
+    const [run] = await exported(join(dir, 'logs'));
+    const nan = diagnoseRun({ run, identity: { source: 'none' }, weights: [] }).filter((f) => f.kind === 'nan_loss');
+    expect(nan.map((f) => f.severity)).toEqual(['warning']);
   });
 
   it('follows a run replaced under it and a new run appearing, without doubling points', async () => {
@@ -249,7 +293,10 @@ describe('tblens watch', () => {
     // A second run appears, already broken.
     const b = join(dir, 'run-b');
     mkdirSync(b);
-    copyFileSync(join(FIXTURES, 'nan-late/glypha-nan-late-20261129140416/network_train/events.out.tfevents.1795961056.vm.6643.0'), join(b, 'events.out.tfevents.1795961056.vm.6643.0'));
+    copyFileSync(
+      join(FIXTURES, 'nan-late/glypha-nan-late-20261129140416/network_train/events.out.tfevents.1795961056.vm.6643.0'),
+      join(b, 'events.out.tfevents.1795961056.vm.6643.0'),
+    );
     await waitFor(() => out.text().includes('new run run-b'));
     await waitFor(() => /run-b: alert/.test(out.text()));
     controller.abort();
@@ -266,7 +313,10 @@ describe('tblens watch and checkpoints', () => {
     const src = join(FIXTURES, 'nan-late');
     const runDir = join(dir, 'glypha-nan-late-20261129140416', 'network_train');
     mkdirSync(runDir, { recursive: true });
-    copyFileSync(join(src, 'glypha-nan-late-20261129140416/network_train/events.out.tfevents.1795961056.vm.6643.0'), join(runDir, 'events.out.tfevents.1795961056.vm.6643.0'));
+    copyFileSync(
+      join(src, 'glypha-nan-late-20261129140416/network_train/events.out.tfevents.1795961056.vm.6643.0'),
+      join(runDir, 'events.out.tfevents.1795961056.vm.6643.0'),
+    );
     const controller = new AbortController();
     const out = collector();
     const watching = watch({ logdir: dir, intervalMs: 30, quietMs: 500, fsHint: false }, { signal: controller.signal, output: out.output });
@@ -288,5 +338,131 @@ describe('tblens watch and checkpoints', () => {
     // The summary is diagnose's run block: verdict, identity from the LoRA metadata, findings.
     expect(out.text()).toMatch(/FAILED\s+glypha-nan-late-20261129140416\/network_train/);
     expect(out.text()).toContain('weights: ');
+  });
+});
+
+describe("tblens watch on ai-toolkit's loss_log.db", () => {
+  const JOB = 'glypha_aitk_live';
+  const AITK = join(import.meta.dirname, '../../fixtures/trainers/ai-toolkit');
+
+  /** Starts a separate process logging `rows` into `db` as ai-toolkit's UILogger does (WAL, held open, a transaction a step). */
+  function startDbWriter(db: string, rows: [number, number | null, number][], delayMs: number): Promise<void> {
+    const rowsPath = join(dir, 'rows.json');
+    writeFileSync(rowsPath, JSON.stringify(rows));
+    const script = join(dir, 'db-writer.cjs');
+    writeFileSync(script, AITK_WRITER);
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [script, betterSqlitePath(), db, rowsPath, String(delayMs), '1796000000'], { stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`db writer exited ${code}`))));
+    });
+  }
+
+  it('a job logging only to SQLite, written live: the divergence alerts when its rows arrive, the run is summarised, and it ends equal to export', async () => {
+    const pool = await realLosses();
+    const random = prng(17);
+    const rows: [number, number | null, number][] = [];
+    for (let s = 1; s <= 600; s++) {
+      const loss = pool[Math.floor(random() * pool.length)] * (s >= 380 ? 1 + 4 * Math.min(1, (s - 380) / 50) : 1);
+      rows.push([s, loss, 1e-4]);
+    }
+    const training = join(dir, 'output');
+    const job = join(training, JOB);
+    mkdirSync(job, { recursive: true });
+    writeFileSync(
+      join(job, 'config.yaml'),
+      `job: extension\nconfig:\n  name: ${JOB}\n  process:\n  - type: sd_trainer\n    training_folder: output\n    train:\n      steps: 600\n`,
+    );
+    const controller = new AbortController();
+    const out = collector();
+    const seen: (number | null)[] = [];
+    const watching = watch(
+      { logdir: training, intervalMs: 25, quietMs: 400, fsHint: false },
+      { signal: controller.signal, output: out.output, onPoll: (runs) => seen.push(runs[0]?.lastStep ?? null) },
+    );
+    await startDbWriter(join(job, 'loss_log.db'), rows, 5);
+    const deadline = Date.now() + 10_000;
+    while (!out.text().includes('finished') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    const result = await watching;
+
+    // Said on failure: what watch printed and the loss step each poll had read (a flake seen once under load is to be diagnosed from it).
+    const context = `${out.text()}\npolls saw steps: ${seen.join(',')}`;
+    expect(result.exitCode).toBe(0);
+    const final = await exported(training);
+    expect(final.map((r) => r.name)).toEqual([JOB]);
+    expect(comparable(result.runs)).toEqual(comparable(final));
+    expect(final[0].scalars.get('loss/loss')!.length).toBe(600);
+    // Appends only: the run was never re-read from the start.
+    expect(out.text(), context).not.toContain('re-reading');
+    // The identity diagnose (and watch) give this run: its job's config.yaml, whose planned steps bear on the verdict.
+    const config = await configIdentity(job, 'ai-toolkit');
+    expect(config?.ok).toBe(true);
+    const identity = identityOf(final[0], [], config?.ok ? config.identity : undefined);
+    const batchStep = firstBatchDetection(final[0], 'explosion', 'loss/loss', identity);
+    expect(batchStep).not.toBeNull();
+    const alert = result.alerts.find((a) => a.finding.kind === 'explosion');
+    expect(alert, context).toBeDefined();
+    expect(alert!.lastStep!, `batch step ${batchStep}\n${context}`).toBeGreaterThanOrEqual(batchStep!);
+    // At the first poll whose prefix diagnose flags. Not always the first poll past batchStep: the rule's end-aligned
+    // blocks make its verdict on a growing prefix flicker (this run: explosion at 455 and 458, none at 461, again at 465).
+    const flagged = (step: number) =>
+      diagnoseRun({ run: prefixAt(final[0], step), identity, weights: [] }).some(
+        (f) => f.kind === 'explosion' && severityRank(f.severity) <= severityRank('warning'),
+      );
+    expect(alert!.lastStep, `batch step ${batchStep}\n${context}`).toBe(seen.find((s) => s !== null && s >= batchStep! && flagged(s)));
+    expect(alert!.lastStep! - batchStep!, `batch step ${batchStep}\n${context}`).toBeLessThanOrEqual(60);
+    expect(out.text()).toContain(alert!.finding.message);
+    // train.steps in the job's config.yaml is the planned total, as diagnose reads it.
+    expect(out.text(), context).toMatch(/finished \(step 600 of 600/);
+  });
+
+  it('a corrupt database is one line naming it; the other runs (SQLite and TensorBoard) are watched, alerted on and shown in the status line', async () => {
+    const training = join(dir, 'output');
+    // A hostile job name (an OSC title sequence and a line break): it reaches the terminal only as `?` and a space.
+    const hostile = 'bro\u001b]0;pwned\u0007\nken';
+    mkdirSync(join(training, hostile), { recursive: true });
+    const broken = join(training, hostile, 'loss_log.db');
+    writeFileSync(broken, Buffer.from('this is not an SQLite database, just text '.repeat(40)));
+    mkdirSync(join(training, 'nan-job'));
+    copyFileSync(join(AITK, 'nan/output/glypha_aitk_nan/loss_log.db'), join(training, 'nan-job', 'loss_log.db'));
+    mkdirSync(join(training, 'kohya'));
+    copyFileSync(join(FIXTURES, 'sweep/adamw/glypha-adamw-20261129140106/network_train', EVENT_FILE), join(training, 'kohya', EVENT_FILE));
+    let text = '';
+    const controller = new AbortController();
+    let polls = 0;
+    const watching = watch(
+      { logdir: training, intervalMs: 20, fsHint: false },
+      {
+        signal: controller.signal,
+        output: { write: (t) => void (text += t), isTTY: true, columns: 120 },
+        onPoll: () => void (++polls >= 8 && controller.abort()),
+      },
+    );
+    const result = await watching;
+    const lines = text.split('\n').filter((l) => l.includes('bro?]0;pwned? ken'));
+    expect(lines, text).toHaveLength(1);
+    expect(lines[0]).toContain(`${join(training, 'bro?]0;pwned? ken', 'loss_log.db')}: not readable as ai-toolkit's SQLite log (SQLITE_NOTADB: `);
+    expect(text).not.toContain('pwned\u0007');
+    expect(text).toContain('nan-job: watching');
+    expect(text).toContain('kohya: watching');
+    expect(result.alerts.map((a) => `${a.finding.run} ${a.finding.kind} ${a.finding.severity}`)).toContain('nan-job nan_loss error');
+    // The status block names the run (redrawn in place: its line follows a cursor-movement escape).
+    expect(text).toMatch(/\nnan-job\s+step 1990 .*1 alert: nan_loss/);
+    expect(comparable(result.runs)).toEqual(comparable(await exported(training)));
+  });
+
+  it('a job logging to both TensorBoard and SQLite is watched once, from TensorBoard', async () => {
+    cpSync(join(AITK, 'healthy'), join(dir, 'healthy'), { recursive: true });
+    const controller = new AbortController();
+    const out = collector();
+    let polls = 0;
+    const result = await watch(
+      { logdir: join(dir, 'healthy'), intervalMs: 20, fsHint: false },
+      { signal: controller.signal, output: out.output, onPoll: () => void (++polls >= 3 && controller.abort()) },
+    );
+    expect(result.runs.map((r) => r.name)).toEqual(['logs/glypha_aitk_healthy']);
+    expect(out.text()).toMatch(/1 run, /);
+    expect(comparable(result.runs)).toEqual(comparable(await exported(join(dir, 'healthy'))));
   });
 });

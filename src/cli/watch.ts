@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { useColor } from '../report/color.js';
+import { stdout, stdoutColumns, writeStdout } from '../report/terminal.js';
 import { stderrLine, type CommandModule } from './command.js';
 import { loadConfigFile } from './config-file.js';
+import { DEFAULT_EXEC_CONCURRENCY } from './watch-exec.js';
 import { watch, type ExitOn } from './watch-loop.js';
 
 export { watch, type WatchContext, type WatchOptions, type WatchOutput, type WatchResult } from './watch-loop.js';
@@ -21,12 +23,25 @@ export const watchCommand: CommandModule = {
   describe: 'Follow a log directory while training writes it: status per run, alerts on NaN/divergence/bad checkpoints, optional command per alert',
   builder: (y) =>
     y
-      .positional('logdir', { type: 'string', describe: 'log directory (it may not exist yet) or one event file' })
+      .positional('logdir', { type: 'string', describe: 'log directory (it may not exist yet), one event file, or an ai-toolkit loss_log.db' })
       .option('interval', { type: 'string', default: '2s', describe: 'polling period (e.g. 500ms, 2s, 1m)' })
       .option('exec', { type: 'string', describe: 'shell command run once per alert; the finding arrives as JSON on stdin and in TBLENS_* variables' })
-      .option('exit-on', { choices: ['error', 'warning', 'never'] as const, default: 'never' as const, describe: 'exit with code 1 at the first alert of this severity or worse' })
-      .option('weights', { type: 'string', array: true, describe: 'directories to search for the runs\' .safetensors files (besides the log directory)' })
-      .option('quiet-after', { type: 'string', default: '60s', describe: 'a run silent this long with a finished marker (final LoRA saved, last step reached) is summarised' })
+      .option('exec-concurrency', {
+        type: 'number',
+        default: DEFAULT_EXEC_CONCURRENCY,
+        describe: 'at most this many --exec commands at once; later alerts queue theirs',
+      })
+      .option('exit-on', {
+        choices: ['error', 'warning', 'never'] as const,
+        default: 'never' as const,
+        describe: 'exit with code 1 at the first alert of this severity or worse',
+      })
+      .option('weights', { type: 'string', array: true, describe: "directories to search for the runs' .safetensors files (besides the log directory)" })
+      .option('quiet-after', {
+        type: 'string',
+        default: '60s',
+        describe: 'a run silent this long with a finished marker (final LoRA saved, last step reached) is summarised',
+      })
       .option('config', { type: 'string', describe: 'thresholds file (default: ./tblens.config.json when present)' }),
   async run(args) {
     const intervalMs = parseDuration(args.interval);
@@ -46,6 +61,11 @@ export const watchCommand: CommandModule = {
         stderrLine(`--weights ${dir}: no such file or directory`);
         return 2;
       }
+    }
+    const execConcurrency = Number(args['exec-concurrency']);
+    if (!Number.isInteger(execConcurrency) || execConcurrency < 1) {
+      stderrLine(`--exec-concurrency ${args['exec-concurrency']}: expected a whole number of at least 1`);
+      return 2;
     }
     const config = await loadConfigFile(args.config);
     if (!config.ok) {
@@ -69,12 +89,13 @@ export const watchCommand: CommandModule = {
           intervalMs,
           quietMs,
           exec: args.exec,
+          execConcurrency,
           exitOn: args['exit-on'] as ExitOn,
           weights: args.weights,
           config: config.config,
-          color: useColor(process.stdout),
+          color: useColor(stdout),
         },
-        { signal: controller.signal, output: { write: (t) => process.stdout.write(t), isTTY: process.stdout.isTTY === true, columns: process.stdout.columns } },
+        { signal: controller.signal, output: { write: (t) => writeStdout(t), isTTY: stdout.isTTY === true, columns: stdoutColumns() } },
       );
       return result.exitCode;
     } finally {

@@ -43,7 +43,9 @@ export function detectConcurrentWriters(input: DiagnosisInput, _config: DetectCo
       endStep: null,
       message:
         `${p.earlier.name} and ${p.later.name} were written at the same time (${fmt(p.overlap)} s of overlapping wall time): two processes logged this run; ` +
-        (superseded > 0 ? `the later file's values replace ${superseded} point(s) of the earlier one at the same steps, as in TensorBoard.` : 'their points are merged per tag in file-name order.'),
+        (superseded > 0
+          ? `the later file's values replace ${superseded} point(s) of the earlier one at the same steps, as in TensorBoard.`
+          : 'their points are merged per tag in file-name order.'),
       evidence: { overlapSeconds: Math.round(p.overlap), earlierFile: p.earlier.name, laterFile: p.later.name, superseded, regressions: regressions.length },
       advice: 'Log from the main process only (accelerate does this unless the script logs on every rank), or give each launch its own log directory.',
       confidence: 'high',

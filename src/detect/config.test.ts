@@ -13,13 +13,29 @@ describe('mergeConfig', () => {
   });
 
   it('rejects unknown fields, wrong types and out-of-range values, naming the field', () => {
-    expect(mergeConfig(DEFAULT_CONFIG, { explosion: { zwarn: 8 } })).toEqual({ ok: false, field: 'explosion.zwarn', error: 'explosion.zwarn: unknown setting' });
+    expect(mergeConfig(DEFAULT_CONFIG, { explosion: { zwarn: 8 } })).toEqual({
+      ok: false,
+      field: 'explosion.zwarn',
+      error: 'explosion.zwarn: unknown setting',
+    });
     expect(mergeConfig(DEFAULT_CONFIG, { explosion: { zWarn: '8' } })).toMatchObject({ ok: false, field: 'explosion.zWarn' });
     expect(mergeConfig(DEFAULT_CONFIG, { explosion: 5 })).toMatchObject({ ok: false, field: 'explosion' });
     expect(mergeConfig(DEFAULT_CONFIG, { flat: { earlyShare: 1.5 } })).toMatchObject({ ok: false, field: 'flat.earlyShare' });
     expect(mergeConfig(DEFAULT_CONFIG, { minPoints: 10.5 })).toMatchObject({ ok: false, field: 'minPoints' });
     expect(mergeConfig(DEFAULT_CONFIG, { outlier: { medianRatio: -1 } })).toMatchObject({ ok: false, field: 'outlier.medianRatio' });
     expect(mergeConfig(DEFAULT_CONFIG, [1])).toMatchObject({ ok: false, field: '(root)' });
+  });
+
+  it('flat.keyNormGrowth is a growth factor, not a share: above 1 is accepted, 0 and below are not', () => {
+    const r = mergeConfig(DEFAULT_CONFIG, { flat: { keyNormGrowth: 1.5 } });
+    if (!r.ok) throw new Error(r.error);
+    expect(r.config.flat.keyNormGrowth).toBe(1.5);
+    expect(mergeConfig(DEFAULT_CONFIG, { flat: { keyNormGrowth: 0 } })).toMatchObject({ ok: false, field: 'flat.keyNormGrowth' });
+    expect(mergeConfig(DEFAULT_CONFIG, { flat: { keyNormGrowht: 1.5 } })).toMatchObject({
+      ok: false,
+      field: 'flat.keyNormGrowht',
+      error: 'flat.keyNormGrowht: unknown setting',
+    });
   });
 
   it('no overrides gives a copy of the defaults', () => {

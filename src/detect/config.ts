@@ -1,3 +1,5 @@
+import { DEFAULT_LINT_CONFIG, LINT_INTEGER_FIELDS, LINT_SHARE_FIELDS, type LintConfig } from './lint-config.js';
+
 /**
  * Every threshold the detectors use, in one typed object. Defaults come from diagnosis.md, re-checked
  * on the labelled fixture runs and the real kohya logs: each statistic's threshold sits at ≈ 1.5–2×
@@ -5,6 +7,11 @@
  * `tblens.config.json` (or `--config`) overrides any subset through `mergeConfig`.
  */
 export interface DetectConfig {
+  /**
+   * The training-loss tag to judge when the run logged it; '' (the default) recognises kohya's
+   * `loss/current`, a bare `loss` and the common generic names. A run with none of them is "not judged".
+   */
+  lossTag: string;
   /** Fewest finite loss points a trend rule (explosion, flat) needs; fewer gives one `insufficient_data` notice. */
   minPoints: number;
   /** Fewest finite points before an exactly constant loss counts as broken logging. */
@@ -27,7 +34,7 @@ export interface DetectConfig {
     recoverZ: number;
     /** Also test blocks this many times longer (a slower, sustained rise is invisible to short blocks). */
     coarseFactor: number;
-    /** A rise that turns into NaN within this many blocks is reported inside `nan_loss`, not twice. */
+    /** A rise whose last finite point is within this many blocks of the first NaN ended in it (both are reported, with their own fixes). */
     nanMergeBlocks: number;
   };
   outlier: {
@@ -46,6 +53,12 @@ export interface DetectConfig {
     /** Share of the last `tailFraction` of the loss that, when non-finite, makes NaN an error even if finite values came back. */
     tailFraction: number;
     tailErrorShare: number;
+    /**
+     * Non-finite points in a row at the end that show the loss stayed non-finite. fp16 loss-scaler
+     * skips come one at a time (the scaler halves and the next step is finite); a dead run gives an
+     * unbroken tail. Healthy worst in the real and fixture runs: 1 (the fp16 fixtures); 3 ≈ 3×.
+     */
+    minConsecutive: number;
   };
   flat: {
     /** Baseline starts once lr first reaches this share of its peak … */
@@ -64,8 +77,11 @@ export interface DetectConfig {
      * Healthy lowest peaks on fixtures: Adam family 5e-5, Lion 1e-5; kohya docs put LoRA at 1e-4…1e-3
      * and Lion 3–10× lower. Floors sit a decade below the lowest plausible healthy lr (Adam 5e-5 → 5e-6,
      * Lion 1e-5 → 1e-6); an unknown optimizer (logs only) gets the lowest family floor.
+     * `adaptive` floors Prodigy/DAdapt's effective lr d·lr (`lr/d*lr*`): healthy peaks 8.1e-4…2.5e-3
+     * (5 Prodigy runs: 4 fixtures at lr 0.5–2, one real SDXL log), so 1e-5 sits ≈ 80× below the lowest;
+     * a d stuck near a tiny d0 (or held by a small d_coef) stays orders of magnitude under it.
      */
-    lrFloor: { adam: number; lion: number; sgd: number; other: number };
+    lrFloor: { adam: number; lion: number; sgd: number; other: number; adaptive: number };
     /**
      * Weight-decay budget D = wd·Σlr (AdamW-style decoupled decay shrinks early updates by e^−D).
      * Healthy worst on fixtures: 0.0015 (wd 0.01); typical real LoRA (wd 0.01–0.1, Σlr ≈ 0.1–0.3): ≤ 0.03.
@@ -83,6 +99,17 @@ export interface DetectConfig {
     zeroUpShare: number;
     /** Prodigy/DAdapt: d never rose above this multiple of d0 (or of its first value): stuck. Healthy: ×1000 and more. */
     dStuckFactor: number;
+    /**
+     * Growth G = mean(L)/mean(E) of kohya's key norm (`norm/avg_key_norm`, `max_norm/average_key_norm`: mean
+     * ‖up·down‖·α/r, 0 at init) over the same windows as ρ; below this the LoRA was not moving. No fixture or
+     * real log here has the tag, so the healthy floor is modelled on the real lr schedules and windows of
+     * the 36 distinct healthy runs with an lr and ≥ 100 loss points (kohya fixtures with sweep-big, hard,
+     * trainers, 10 real kohya logs): a random walk of lr-sized steps (‖θ‖ ∝ √Σlr², the slowest growth an Adam-type
+     * step gives) yields G ≥ 2.19 (Lion, batch 4, cosine), a consistent direction (∝ Σlr) G ≥ 5.4. Weight decay
+     * at its equilibrium or skipped steps give G ≤ 1 (fixtures/hard/v010-key-norm-decay: 0.45). 1.2 ≈ 0.55× the
+     * modelled floor (a quarter of it in ln G).
+     */
+    keyNormGrowth: number;
   };
   lr: {
     /** "Near zero": below this share of the peak … */
@@ -112,9 +139,12 @@ export interface DetectConfig {
     /** A file whose `ss_steps` differs from the log's last step by more than this share is reported as a mismatch. */
     stepsMismatchShare: number;
   };
+  /** `tblens lint` rules (src/lint/config.ts), in the same file so one tblens.config.json sets both. */
+  lint: LintConfig;
 }
 
 export const DEFAULT_CONFIG: DetectConfig = {
+  lossTag: '',
   minPoints: 100,
   constantMinPoints: 10,
   explosion: {
@@ -137,6 +167,7 @@ export const DEFAULT_CONFIG: DetectConfig = {
   nan: {
     tailFraction: 0.1,
     tailErrorShare: 0.5,
+    minConsecutive: 3,
   },
   flat: {
     warmupLrShare: 0.9,
@@ -145,12 +176,13 @@ export const DEFAULT_CONFIG: DetectConfig = {
     lateShare: 0.25,
     z: 1.96,
     lossOnlyRho: 0.97,
-    lrFloor: { adam: 5e-6, lion: 1e-6, sgd: 1e-5, other: 1e-6 },
+    lrFloor: { adam: 5e-6, lion: 1e-6, sgd: 1e-5, other: 1e-6, adaptive: 1e-5 },
     decayBudget: 1,
     decayBudgetStrong: 5,
     weightMoveRatio: 0.1,
     zeroUpShare: 0.5,
     dStuckFactor: 10,
+    keyNormGrowth: 1.2,
   },
   lr: {
     lowShare: 0.01,
@@ -171,10 +203,15 @@ export const DEFAULT_CONFIG: DetectConfig = {
   weights: {
     stepsMismatchShare: 0.02,
   },
+  lint: DEFAULT_LINT_CONFIG,
 };
 
 /** Deep-partial overrides as read from JSON. */
-export type ConfigOverrides = { [K in keyof DetectConfig]?: DetectConfig[K] extends object ? { [L in keyof DetectConfig[K]]?: DetectConfig[K][L] extends object ? Partial<DetectConfig[K][L]> : DetectConfig[K][L] } : DetectConfig[K] };
+export type ConfigOverrides = {
+  [K in keyof DetectConfig]?: DetectConfig[K] extends object
+    ? { [L in keyof DetectConfig[K]]?: DetectConfig[K][L] extends object ? Partial<DetectConfig[K][L]> : DetectConfig[K][L] }
+    : DetectConfig[K];
+};
 
 export type ConfigResult = { ok: true; config: DetectConfig } | { ok: false; error: string; field: string };
 
@@ -194,6 +231,7 @@ const SHARE_FIELDS = new Set([
   'lr.frozenShare',
   'lr.repeatShare',
   'weights.stepsMismatchShare',
+  ...LINT_SHARE_FIELDS,
 ]);
 const INTEGER_FIELDS = new Set([
   'minPoints',
@@ -202,11 +240,13 @@ const INTEGER_FIELDS = new Set([
   'explosion.maxBlocks',
   'explosion.coarseFactor',
   'explosion.nanMergeBlocks',
+  'nan.minConsecutive',
   'outlier.window',
   'outlier.minHistory',
   'lr.frozenMinPoints',
   'overfitting.minValidations',
   'overfitting.patience',
+  ...LINT_INTEGER_FIELDS,
 ]);
 
 /**
@@ -232,6 +272,11 @@ function mergeInto(target: Record<string, unknown>, source: unknown, prefix: str
     if (typeof current === 'object' && current !== null) {
       const problem = mergeInto(current as Record<string, unknown>, value, field);
       if (problem) return problem;
+      continue;
+    }
+    if (typeof current === 'string') {
+      if (typeof value !== 'string') return { field, error: `${field}: expected a string, got ${JSON.stringify(value)}` };
+      target[key] = value;
       continue;
     }
     const bad = checkNumber(field, value);

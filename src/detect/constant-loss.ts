@@ -9,7 +9,7 @@ import { fmt } from './numbers.js';
  * timesteps: logging or training is broken (a ComfyUI wrapper of sd-scripts logged avr_loss = 0).
  */
 export function detectConstantLoss(input: DiagnosisInput, config: DetectConfig): Finding[] {
-  const view = lossView(input.run);
+  const view = lossView(input.run, config.lossTag);
   if (!view) return [];
   const s = view.series;
   let first = NaN;
@@ -32,7 +32,8 @@ export function detectConstantLoss(input: DiagnosisInput, config: DetectConfig):
       endStep: s.steps[s.length - 1],
       message: `${view.tag} is exactly ${fmt(first)} at all ${finite} finite points (steps ${s.steps[0]}–${s.steps[s.length - 1]}); a real per-step loss varies with the random timestep.`,
       evidence: { value: first, finitePoints: finite, minPoints: config.constantMinPoints },
-      advice: 'Logging or training is broken: check that the loss is computed from the model output (not a detached constant), that the trainer wrapper passes the real loss, and that the dataset is not empty.',
+      advice:
+        'Logging or training is broken: check that the loss is computed from the model output (not a detached constant), that the trainer wrapper passes the real loss, and that the dataset is not empty.',
       confidence: 'high',
     },
   ];

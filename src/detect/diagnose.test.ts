@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from './config.js';
 import { diagnoseRun, diagnoseRunDetailed, runStats } from './diagnose.js';
 import { compareFindings } from './finding.js';
-import { fixtureInput, fixtureRun, loadRoot, logsOnly } from './test-fixtures.js';
+import { fixtureInput, fixtureRun, loadRoot, logsOnly } from '../../test/support/detect-fixtures.js';
 
 describe('diagnoseRun', () => {
   it('runs every detector and sorts worst first (the shared order)', async () => {
@@ -61,7 +61,7 @@ describe('runStats', () => {
 
 describe('scale invariance of the whole diagnosis', () => {
   it('every labelled fixture run gives the same findings (kind, severity, steps, message) with its loss ×0.1 and ×30', async () => {
-    const { presentKeys, withSeries, mapValues } = await import('./test-fixtures.js');
+    const { presentKeys, withSeries, mapValues } = await import('../../test/support/detect-fixtures.js');
     for (const key of await presentKeys(() => true)) {
       const input = await fixtureInput(key);
       const view = (f: ReturnType<typeof diagnoseRun>) => f.map((x) => [x.kind, x.severity, x.step, x.endStep, x.message].join(' | '));
@@ -71,14 +71,52 @@ describe('scale invariance of the whole diagnosis', () => {
         if (!s) continue;
         for (const k of [0.1, 30]) {
           // loss/average and loss/epoch scale with it, as they would in a real run.
-          let run = withSeries(input.run, mapValues(s, (v) => v * k));
+          let run = withSeries(
+            input.run,
+            mapValues(s, (v) => v * k),
+          );
           for (const other of ['loss/average', 'loss/epoch']) {
             const o = input.run.scalars.get(other);
-            if (o) run = withSeries(run, mapValues(o, (v) => v * k));
+            if (o)
+              run = withSeries(
+                run,
+                mapValues(o, (v) => v * k),
+              );
           }
           expect({ key, k, f: view(diagnoseRun({ ...input, run })) }).toEqual({ key, k, f: base });
         }
       }
     }
+  });
+});
+
+describe('a run without a recognised loss tag is not judged, never OK', () => {
+  async function renamed() {
+    const { seriesFromArrays } = await import('../runs/series.js');
+    const run = await fixtureRun('explode');
+    const s = run.scalars.get('loss/current')!;
+    const scalars = new Map([...run.scalars].filter(([t]) => t !== 'loss/current' && t !== 'loss/average'));
+    scalars.set('unet/mse', seriesFromArrays('unet/mse', s.steps, s.values, s.wallTimes));
+    return { ...run, scalars };
+  }
+
+  it('the exploding run logged under an unknown tag: a no_loss warning naming the tags seen; with lossTag set, the explosion', async () => {
+    const run = await renamed();
+    const f = diagnoseRun(logsOnly(run), DEFAULT_CONFIG);
+    const noLoss = f.filter((x) => x.kind === 'no_loss');
+    expect(noLoss).toHaveLength(1);
+    expect(noLoss[0].severity).toBe('warning');
+    expect(noLoss[0].message).toMatch(/^not judged: no loss tag found; tags seen: .*unet\/mse.*; set `lossTag` in the config\.$/);
+    const configured = diagnoseRun(logsOnly(run), { ...DEFAULT_CONFIG, lossTag: 'unet/mse' });
+    expect(configured.map((x) => x.kind)).toContain('explosion');
+    expect(configured.map((x) => x.kind)).not.toContain('no_loss');
+  });
+
+  it('the text verdict says NOT JUDGED, not "✓ OK, N checks passed"', async () => {
+    const { runSummary } = await import('../cli/watch-summary.js');
+    const run = await renamed();
+    const { text } = await runSummary(run, { source: 'none' }, [], DEFAULT_CONFIG, false);
+    expect(text).toMatch(/\? NOT JUDGED .* no loss tag found/);
+    expect(text).not.toMatch(/✓ OK/);
   });
 });

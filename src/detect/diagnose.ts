@@ -14,6 +14,7 @@ import type { Detector, DiagnosisInput } from './input.js';
 import { detectInsufficientData } from './insufficient-data.js';
 import { detectLossOutlier } from './loss-outlier.js';
 import { lossView } from './loss-view.js';
+import { detectNoLoss } from './no-loss.js';
 import { lrView } from './lr-view.js';
 import { detectLrSchedule } from './lr-schedule.js';
 import { detectNanLoss } from './nan-loss.js';
@@ -34,6 +35,7 @@ export const DETECTORS: { kinds: FindingKind[]; detect: Detector }[] = [
   { kinds: ['step_collapse'], detect: detectStepCollapse },
   { kinds: ['incomplete'], detect: detectIncomplete },
   { kinds: ['insufficient_data'], detect: detectInsufficientData },
+  { kinds: ['no_loss'], detect: detectNoLoss },
   { kinds: ['nan_loss'], detect: detectNanLoss },
   { kinds: ['constant_loss'], detect: detectConstantLoss },
   { kinds: ['explosion'], detect: detectExplosion },
@@ -60,7 +62,7 @@ export interface CheckStatus {
 /** Findings plus which checks ran and which could not (so a report's silence is unambiguous). */
 export function diagnoseRunDetailed(input: DiagnosisInput, config: DetectConfig = DEFAULT_CONFIG): { findings: Finding[]; checks: CheckStatus[] } {
   const findings = diagnoseRun(input, config);
-  const view = lossView(input.run);
+  const view = lossView(input.run, config.lossTag);
   const lr = lrView(input.run);
   const noLoss = view ? null : 'no training-loss tag (loss/current, loss, train/loss, …)';
   const short = view && view.n < config.minPoints ? `only ${view.n} finite loss points (< ${config.minPoints})` : null;
@@ -72,7 +74,9 @@ export function diagnoseRunDetailed(input: DiagnosisInput, config: DetectConfig 
     explosion: noLoss ?? short,
     flat: noLoss ?? short,
     lr_schedule: lr.scheduled.length + lr.dlr.length === 0 ? 'no learning-rate tag (lr/*)' : null,
-    overfitting: validationLossTag(input.run.scalars.keys()) ? null : 'no validation-loss tags (loss/validation/*, val_loss): not assessable from training loss alone',
+    overfitting: validationLossTag(input.run.scalars.keys())
+      ? null
+      : 'no validation-loss tags (loss/validation/*, val_loss): not assessable from training loss alone',
     nan_weights: input.weights.length === 0 ? 'no linked weights file' : null,
     inf_weights: input.weights.length === 0 ? 'no linked weights file' : null,
     zero_weights: input.weights.length === 0 ? 'no linked weights file' : null,
@@ -82,7 +86,7 @@ export function diagnoseRunDetailed(input: DiagnosisInput, config: DetectConfig 
   const checks: CheckStatus[] = [];
   for (const d of DETECTORS) {
     for (const kind of d.kinds) {
-      if (kind === 'insufficient_data') continue;
+      if (kind === 'insufficient_data' || kind === 'no_loss') continue;
       const why = reason[kind];
       checks.push(why ? { kind, skipped: why } : { kind });
     }

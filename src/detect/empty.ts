@@ -24,7 +24,8 @@ export function detectEmpty(input: DiagnosisInput, _config: DetectConfig): Findi
       endStep: null,
       message: `No data: ${run.files.length === 1 ? 'the event file holds' : `${run.files.length} event files hold`} ${bytes} bytes and no summary at all (only the file header record): the run died before its first logged step.`,
       evidence: { files: run.files.length, bytes, records: run.files.reduce((a, f) => a + f.records, 0) },
-      advice: 'Check the training console output: the crash happened during setup (model loading, latent caching, out of memory, a bad dataset path or config).',
+      advice:
+        'Check the training console output: the crash happened during setup (model loading, latent caching, out of memory, a bad dataset path or config).',
       confidence: 'high',
       file: run.files[0]?.path,
     },

@@ -23,8 +23,12 @@ export type FindingKind =
   | 'not_event_file'
   | 'empty'
   | 'insufficient_data'
+  /** No training-loss tag was recognised: the loss rules could not judge the run (never "OK"). */
+  | 'no_loss'
   /** The log stops before the planned steps (or, logs only, inside a kohya epoch): stopped, crashed or still running. */
-  | 'incomplete';
+  | 'incomplete'
+  /** A `tblens lint` rule flagged the run's own config (GUI TOML, --log_config hparams, the LoRA's ss_* metadata). */
+  | 'config';
 
 export interface Finding {
   kind: FindingKind;
@@ -46,6 +50,11 @@ export interface Finding {
   /** Event or weights file involved, and byte offset for damage. */
   file?: string;
   offset?: number;
+  /** Config findings only: the lint rule, the key as written in `file`, and its 1-based line and column (null for binary sources). */
+  rule?: string;
+  key?: string | null;
+  line?: number | null;
+  column?: number | null;
 }
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, notice: 2 };
@@ -56,5 +65,10 @@ export function severityRank(s: Severity): number {
 
 /** Worst first, then run, then step: the deterministic order every report uses. */
 export function compareFindings(a: Finding, b: Finding): number {
-  return ORDER[a.severity] - ORDER[b.severity] || (a.run < b.run ? -1 : a.run > b.run ? 1 : 0) || (a.step ?? -1) - (b.step ?? -1) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
+  return (
+    ORDER[a.severity] - ORDER[b.severity] ||
+    (a.run < b.run ? -1 : a.run > b.run ? 1 : 0) ||
+    (a.step ?? -1) - (b.step ?? -1) ||
+    (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)
+  );
 }

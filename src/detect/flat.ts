@@ -1,6 +1,8 @@
 import { basename } from 'node:path';
-import type { RunIdentity } from '../runs/identity.js';
-import type { WeightsSummary } from '../runs/weights/summary.js';
+import type { RunIdentity } from '../identity/identity.js';
+import { keyNormTag, keysScaledTag } from '../runs/kohya-tags.js';
+import type { Series } from '../runs/series.js';
+import type { WeightsSummary } from '../weights/summary.js';
 import type { DetectConfig } from './config.js';
 import type { Finding, Severity } from './finding.js';
 import type { DiagnosisInput } from './input.js';
@@ -48,11 +50,12 @@ function pickMain(groups: LrGroup[]): LrGroup {
   return groups.find((g) => g.group === 'unet') ?? groups.reduce((a, b) => (b.sum > a.sum ? b : a));
 }
 
-export function lossChange(view: LossView, from: number, config: DetectConfig['flat']): LossChange | null {
+/** `minWindow`: points each of E and L needs (a sparse log's corroborated verdict accepts a wide CI over 3). */
+export function lossChange(view: LossView, from: number, config: DetectConfig['flat'], minWindow = 10): LossChange | null {
   const n = view.n - from;
   const nE = Math.floor(n * config.earlyShare);
   const nL = Math.floor(n * config.lateShare);
-  if (nE < 10 || nL < 10) return null;
+  if (nE < minWindow || nL < minWindow) return null;
   // Means of the raw loss (not ln): E1 compares levels the way a user reads the curve.
   const e = new Float64Array(nE);
   const l = new Float64Array(nL);
@@ -100,7 +103,9 @@ export function finalWeights(weights: WeightsSummary[]): WeightsSummary | null {
   return best;
 }
 
-function floorFor(facts: OptimizerFacts, config: DetectConfig['flat']): number | null {
+function floorFor(facts: OptimizerFacts, config: DetectConfig['flat'], lr: LrView): number | null {
+  // With d·lr logged, the effective step size of DAdapt/Prodigy is known and has a floor like any lr.
+  if ((facts.family === 'prodigy' || facts.family === 'dadapt') && lr.dlr.length > 0) return config.lrFloor.adaptive;
   switch (facts.family) {
     case 'adam':
       return config.lrFloor.adam;
@@ -116,10 +121,21 @@ function floorFor(facts: OptimizerFacts, config: DetectConfig['flat']): number |
   }
 }
 
-function corroborations(input: DiagnosisInput, lr: LrView, facts: OptimizerFacts, lastStep: number, config: DetectConfig['flat']): { items: Corroboration[]; evidence: Finding['evidence'] } {
+function corroborations(
+  input: DiagnosisInput,
+  lr: LrView,
+  facts: OptimizerFacts,
+  lastStep: number,
+  config: DetectConfig['flat'],
+): { items: Corroboration[]; evidence: Finding['evidence'] } {
   const items: Corroboration[] = [];
   const ev: Finding['evidence'] = {};
-  const peak = lr.peak;
+  // Writers that log no lr scalar (diffusers' train_text_to_image_lora.py) still record the configured
+  // one (hparams / config file): a constant-or-warmup peak is what they configured, so it stands in.
+  const configured = input.identity.learningRate;
+  const fromConfig = !Number.isFinite(lr.peak) && typeof configured === 'number' && configured > 0;
+  const peak = fromConfig ? configured : lr.peak;
+  ev.lrSource = fromConfig ? 'config' : Number.isFinite(lr.peak) ? 'scalars' : null;
   ev.optimizer = facts.name;
   ev.optimizerFamily = facts.family;
   ev.lrPeak = Number.isFinite(peak) ? peak : null;
@@ -129,10 +145,20 @@ function corroborations(input: DiagnosisInput, lr: LrView, facts: OptimizerFacts
   if (lr.effective.length > 0 && lr.effective.every((g) => g.zeros === g.series.length)) {
     items.push({ id: 'lr_zero', strong: true, text: 'the effective learning rate is 0 at every step' });
   } else {
-    const floor = floorFor(facts, config);
+    const floor = floorFor(facts, config, lr);
     ev.lrFloor = floor;
     if (floor !== null && peak > 0 && peak < floor) {
-      items.push({ id: 'lr_floor', strong: peak <= floor / 10, text: `the learning rate peaked at ${fmt(peak)}, below the ${fmt(floor)} floor for ${FAMILY_NAME[facts.family]}` });
+      const what =
+        lr.dlr.length > 0
+          ? `the effective learning rate d·lr (${lr.dominant?.tag ?? 'lr/d*lr'})`
+          : fromConfig
+            ? 'the configured learning rate (no lr logged)'
+            : 'the learning rate';
+      items.push({
+        id: 'lr_floor',
+        strong: peak <= floor / 10,
+        text: `${what} ${fromConfig ? 'is' : 'peaked at'} ${fmt(peak)}, below the ${fmt(floor)} floor for ${FAMILY_NAME[facts.family]}`,
+      });
     }
   }
   const d = adaptiveD(lr);
@@ -174,9 +200,17 @@ function corroborations(input: DiagnosisInput, lr: LrView, facts: OptimizerFacts
     ev.zeroUpTensors = w.zeroUpTensors;
     ev.upRms = Number.isFinite(w.upRms) ? round(w.upRms) : null;
     if (w.upTensors > 0 && w.zeroUpTensors === w.upTensors) {
-      items.push({ id: 'weights_zero', strong: true, text: `every one of the ${w.upTensors} lora_up tensors is exactly zero (never moved from its initialisation)` });
+      items.push({
+        id: 'weights_zero',
+        strong: true,
+        text: `every one of the ${w.upTensors} lora_up tensors is exactly zero (never moved from its initialisation)`,
+      });
     } else if (w.upTensors > 0 && w.zeroUpTensors / w.upTensors >= config.zeroUpShare) {
-      items.push({ id: 'weights_zero_share', strong: false, text: `${w.zeroUpTensors} of ${w.upTensors} lora_up tensors are exactly zero (≥ ${pct(config.zeroUpShare)})` });
+      items.push({
+        id: 'weights_zero_share',
+        strong: false,
+        text: `${w.zeroUpTensors} of ${w.upTensors} lora_up tensors are exactly zero (≥ ${pct(config.zeroUpShare)})`,
+      });
     }
     const steps = w.steps ?? input.identity.steps ?? lastStep;
     if (facts.stepIsLr && peak > 0 && steps > 0 && Number.isFinite(w.upRms) && w.upRms > 0) {
@@ -184,11 +218,87 @@ function corroborations(input: DiagnosisInput, lr: LrView, facts: OptimizerFacts
       ev.weightMoveRatio = round(moved);
       ev.weightMoveThreshold = config.weightMoveRatio;
       if (moved < config.weightMoveRatio) {
-        items.push({ id: 'weights_small', strong: false, text: `RMS(lora_up) = ${fmt(w.upRms)} is only ${fmt(moved)}× lr_peak·√steps (< ${config.weightMoveRatio})` });
+        items.push({
+          id: 'weights_small',
+          strong: false,
+          text: `RMS(lora_up) = ${fmt(w.upRms)} is only ${fmt(moved)}× lr_peak·√steps (< ${config.weightMoveRatio})`,
+        });
       }
     }
   }
   return { items, evidence: ev };
+}
+
+/** Mean and count of a series' finite values at steps from…to (inclusive). */
+function windowMean(s: Series, from: number, to: number): { mean: number; n: number; max: number } {
+  let sum = 0;
+  let n = 0;
+  let max = -Infinity;
+  for (let i = 0; i < s.length; i++) {
+    const x = s.values[i];
+    if (s.steps[i] < from || s.steps[i] > to || !Number.isFinite(x)) continue;
+    sum += x;
+    n++;
+    if (x > max) max = x;
+  }
+  return { mean: n > 0 ? sum / n : NaN, n, max };
+}
+
+/** Points each of the early and late windows of the key norm needs (a log every 10 steps still has them). */
+const KEY_NORM_MIN_POINTS = 3;
+
+/**
+ * E5: the LoRA's own norm as logged by kohya (`norm/avg_key_norm`, `max_norm/average_key_norm`). `lora_up`
+ * starts at zero, so a LoRA that learns grows its key norm over the whole run; one whose norm is the same
+ * in the late window as in the early one (G = mean(L)/mean(E) below `keyNormGrowth`) was not moving — steps
+ * skipped, a frozen group, weight decay holding it at an equilibrium. Not evidence while `--scale_weight_norms`
+ * is shrinking keys in the late window: then the cap, not the training, holds the norm (and the weights push
+ * against it). A tiny lr is not seen here (Adam-type steps grow the norm by the same factor at any lr): the
+ * lr floor judges that.
+ */
+function keyNormCorroboration(
+  input: DiagnosisInput,
+  change: LossChange,
+  lrPeak: number | null,
+  c: DetectConfig['flat'],
+): { item: Corroboration | null; evidence: Finding['evidence'] } {
+  const tag = keyNormTag(input.run.scalars.keys());
+  const s = tag ? input.run.scalars.get(tag) : undefined;
+  if (!tag || !s || !(lrPeak !== null && lrPeak > 0)) return { item: null, evidence: {} };
+  const early = windowMean(s, change.earlyFrom, change.earlyTo);
+  const late = windowMean(s, change.lateFrom, change.lateTo);
+  if (early.n < KEY_NORM_MIN_POINTS || late.n < KEY_NORM_MIN_POINTS || !(early.mean >= 0) || !(late.mean >= 0))
+    return { item: null, evidence: { keyNormTag: tag } };
+  const growth = early.mean > 0 ? late.mean / early.mean : late.mean > 0 ? Infinity : 1;
+  const scaledTag = keysScaledTag(input.run.scalars.keys());
+  const scaled = scaledTag ? windowMean(input.run.scalars.get(scaledTag)!, change.lateFrom, change.lateTo) : null;
+  const capped = scaled !== null && scaled.max > 0;
+  const whole = windowMean(s, change.baselineStep, change.lateTo);
+  let lo = Infinity;
+  for (let i = 0; i < s.length; i++) if (s.steps[i] >= change.baselineStep && Number.isFinite(s.values[i]) && s.values[i] < lo) lo = s.values[i];
+  // Exactly the same value at every logged step: not a small growth but none (no optimizer step changed the LoRA).
+  const constant = whole.max === lo;
+  const evidence: Finding['evidence'] = {
+    keyNormTag: tag,
+    keyNormEarly: round(early.mean),
+    keyNormLate: round(late.mean),
+    keyNormGrowth: Number.isFinite(growth) ? round(growth) : null,
+    keyNormGrowthThreshold: c.keyNormGrowth,
+    keyNormCapped: capped,
+  };
+  if (capped || growth >= c.keyNormGrowth) return { item: null, evidence };
+  const item: Corroboration = constant
+    ? {
+        id: 'key_norm_constant',
+        strong: true,
+        text: `${tag} stayed exactly ${fmt(lo)} from step ${change.baselineStep} to ${change.lateTo} (the LoRA never changed)`,
+      }
+    : {
+        id: 'key_norm_flat',
+        strong: false,
+        text: `${tag} ${growth < 1 ? 'shrank to' : 'grew only'} ${fmt(growth)}× from the early to the late window (< ${c.keyNormGrowth}; a LoRA that learns grows from its zero init)`,
+      };
+  return { item, evidence };
 }
 
 /**
@@ -197,16 +307,23 @@ function corroborations(input: DiagnosisInput, lr: LrView, facts: OptimizerFacts
  * verdict is a notice, and severity grows with independent evidence: the learning rate (≈ 0, below
  * the family's floor, Prodigy's d stuck at d0), the weight-decay budget wd·Σlr, and the weights.
  */
+/** Below `minPoints` (sparse logs) the loss alone says nothing, but from this many points on, a flat run corroborated by lr/weights is still reported. */
+export const FLAT_SPARSE_MIN = 20;
+
 export function detectFlat(input: DiagnosisInput, config: DetectConfig): Finding[] {
-  const view = lossView(input.run);
-  if (!view || view.n < config.minPoints) return [];
+  const view = lossView(input.run, config.lossTag);
+  if (!view || view.n < Math.min(config.minPoints, FLAT_SPARSE_MIN)) return [];
+  const sparse = view.n < config.minPoints;
   const c = config.flat;
   const lr = lrView(input.run);
   const facts = optimizerFacts(input.identity, lr.dlr.length > 0);
   const from = baselineStart(view, lr, c);
-  const change = lossChange(view, from, c);
+  const change = lossChange(view, from, c, sparse ? 3 : 10);
   if (!change) return [];
   const { items, evidence } = corroborations(input, lr, facts, view.steps[view.n - 1], c);
+  const keyNorm = keyNormCorroboration(input, change, typeof evidence.lrPeak === 'number' ? evidence.lrPeak : null, c);
+  if (keyNorm.item) items.push(keyNorm.item);
+  Object.assign(evidence, keyNorm.evidence);
   const noDecrease = change.ciHigh >= 1;
   // A loss that rose measurably is not flat (explosion/NaN rules judge it).
   if (change.ciLow > 1 && items.length === 0) return [];
@@ -214,6 +331,7 @@ export function detectFlat(input: DiagnosisInput, config: DetectConfig): Finding
   const strong = items.filter((i) => i.strong).length;
 
   let severity: Severity;
+  if (sparse && items.length === 0) return [];
   if (items.length === 0) {
     if (!lossOnly) return [];
     severity = 'notice';
@@ -266,11 +384,24 @@ export function detectFlat(input: DiagnosisInput, config: DetectConfig): Finding
 function adviceFor(items: Corroboration[], identity: RunIdentity): string {
   const ids = new Set(items.map((i) => i.id));
   const parts: string[] = [];
-  if (ids.has('lr_zero') || ids.has('lr_floor')) parts.push('raise the learning rate (AdamW-type LoRA training typically uses 1e-4 to 1e-3; Lion 3–10× lower)');
+  if (ids.has('lr_floor') && items.some((i) => i.id === 'lr_floor' && i.text.includes('d·lr')))
+    parts.push('the adaptive step never reached a useful size: raise d0 (e.g. 1e-6 → 1e-4) or d_coef (≈ 1), keep lr ≈ 1 with a constant scheduler');
+  else if (ids.has('lr_zero') || ids.has('lr_floor'))
+    parts.push('raise the learning rate (AdamW-type LoRA training typically uses 1e-4 to 1e-3; Lion 3–10× lower)');
   if (ids.has('d_stuck')) parts.push("Prodigy/DAdapt's d never grew: check d0/d_coef and that lr is ≈ 1 with a constant scheduler");
   if (ids.has('weight_decay')) parts.push('lower weight_decay (AdamW default 0.01)');
-  if (ids.has('weights_zero') || ids.has('weights_zero_share')) parts.push(identity.mixedPrecision === 'fp16' ? 'fp16 overflow can skip every optimizer step: try bf16' : 'check that the optimizer steps actually run (gradient checkpointing / frozen groups)');
+  if (ids.has('weights_zero') || ids.has('weights_zero_share'))
+    parts.push(
+      identity.mixedPrecision === 'fp16'
+        ? 'fp16 overflow can skip every optimizer step: try bf16'
+        : 'check that the optimizer steps actually run (gradient checkpointing / frozen groups)',
+    );
+  if (ids.has('key_norm_constant') || ids.has('key_norm_flat'))
+    parts.push(
+      'the LoRA norm did not grow: check that optimizer steps run (fp16 overflow skips, frozen groups) and that weight decay is not holding the weights down',
+    );
   if (ids.has('weights_small')) parts.push('the weights barely moved: train longer or with a higher learning rate');
-  if (parts.length === 0) return 'Loss alone cannot prove a run flat: compare samples against the base model, or add a validation split (kohya --validation_split) for a low-noise signal.';
+  if (parts.length === 0)
+    return 'Loss alone cannot prove a run flat: compare samples against the base model, or add a validation split (kohya --validation_split) for a low-noise signal.';
   return `${parts.join('; ')}.`.replace(/^./, (c) => c.toUpperCase());
 }

@@ -10,15 +10,16 @@ import { lossView } from './loss-view.js';
  * including a final partial one, so a finished run's last write is an epoch record; a run without any
  * ended inside its first epoch. A truncated last record already explains a missing epoch record.
  */
-export function detectIncomplete(input: DiagnosisInput, _config: DetectConfig): Finding[] {
-  const view = lossView(input.run);
+export function detectIncomplete(input: DiagnosisInput, config: DetectConfig): Finding[] {
+  const view = lossView(input.run, config.lossTag);
   if (!view) return [];
   const s = view.series;
   const lastStep = s.steps[s.length - 1];
   const lastWall = s.wallTimes[s.length - 1];
   const planned = input.identity.maxTrainSteps;
   const base = { kind: 'incomplete' as const, severity: 'notice' as const, run: input.run.name, tag: view.tag, step: lastStep, endStep: null };
-  const advice = 'If the run is not still going, check the end of the training console output for the crash or interruption; resume from the last saved state (--resume) or restart.';
+  const advice =
+    'If the run is not still going, check the end of the training console output for the crash or interruption; resume from the last saved state (--resume) or restart.';
   if (planned !== undefined && planned > 0) {
     if (lastStep >= planned) return [];
     return [

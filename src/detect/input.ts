@@ -1,6 +1,6 @@
-import type { RunIdentity } from '../runs/identity.js';
+import type { RunIdentity } from '../identity/identity.js';
 import type { Run } from '../runs/types.js';
-import type { WeightsSummary } from '../runs/weights/summary.js';
+import type { WeightsSummary } from '../weights/summary.js';
 import type { DetectConfig } from './config.js';
 import type { Finding } from './finding.js';
 

@@ -1,4 +1,5 @@
-import { judgedLossTag, type LossFlavor } from '../runs/kohya-tags.js';
+import type { LossFlavor } from '../runs/kohya-tags.js';
+import { judgedLoss } from '../runs/profiles/role-tags.js';
 import type { Series } from '../runs/series.js';
 import type { Run } from '../runs/types.js';
 
@@ -27,9 +28,9 @@ export interface LossView {
 
 const cache = new WeakMap<Series, LossView>();
 
-/** The loss view of a run, or null when it logged no training loss the detectors recognise. */
-export function lossView(run: Run): LossView | null {
-  const choice = judgedLossTag(run.scalars.keys());
+/** The loss view of a run, or null when it logged no training loss the detectors recognise (`configuredTag`: the config's `lossTag`). */
+export function lossView(run: Run, configuredTag?: string): LossView | null {
+  const choice = judgedLoss(run, configuredTag);
   if (!choice) return null;
   const series = run.scalars.get(choice.tag);
   if (!series || series.length === 0) return null;

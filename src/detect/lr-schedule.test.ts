@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG } from './config.js';
 import { detectFlat } from './flat.js';
 import type { DiagnosisInput } from './input.js';
 import { detectLrSchedule } from './lr-schedule.js';
-import { fixtureInput, logsOnly, mapValues, presentKeys, withSeries } from './test-fixtures.js';
+import { fixtureInput, logsOnly, mapValues, presentKeys, withSeries } from '../../test/support/detect-fixtures.js';
 
 function mapLr(run: Run, f: (v: number, i: number) => number, tags = ['lr/unet', 'lr/textencoder']): Run {
   let out = run;
@@ -66,11 +66,18 @@ describe('lr_schedule', () => {
     expect(s.length).toBe(3000);
   });
 
-  it("Prodigy whose d never left d0 is a warning, and corroborates flat", async () => {
+  it('Prodigy whose d never left d0 is a warning, and corroborates flat', async () => {
     const input = await fixtureInput('sweep/prodigy');
     const sched = input.run.scalars.get('lr/unet')!;
     const dlr = input.run.scalars.get('lr/d*lr')!;
-    const stuck = withSeries(input.run, seriesFromArrays('lr/d*lr', dlr.steps, Array.from(sched.values, (m) => m * 1e-6)));
+    const stuck = withSeries(
+      input.run,
+      seriesFromArrays(
+        'lr/d*lr',
+        dlr.steps,
+        Array.from(sched.values, (m) => m * 1e-6),
+      ),
+    );
     const f = detectLrSchedule({ ...input, run: stuck }, DEFAULT_CONFIG);
     expect(f.map((x) => [x.severity, x.tag])).toEqual([['warning', 'lr/d*lr']]);
     const flat = detectFlat({ ...input, run: stuck }, DEFAULT_CONFIG);

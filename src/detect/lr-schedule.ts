@@ -40,7 +40,8 @@ export function detectLrSchedule(input: DiagnosisInput, config: DetectConfig): F
         endStep: null,
         message: `${g.tag} holds ${g.nonFinite ? `${g.nonFinite} non-finite` : ''}${g.nonFinite && g.negative ? ' and ' : ''}${g.negative ? `${g.negative} negative` : ''} value(s) of ${g.series.length}, first at step ${g.series.steps[first]}; a learning rate must be finite and ≥ 0.`,
         evidence: { nonFinite: g.nonFinite, negative: g.negative, points: g.series.length, firstStep: g.series.steps[first] },
-        advice: 'Check the scheduler arguments (lr_scheduler_args, warmup/decay steps) and, for DAdapt/Prodigy, the optimizer state: a non-finite lr or d poisons every update.',
+        advice:
+          'Check the scheduler arguments (lr_scheduler_args, warmup/decay steps) and, for DAdapt/Prodigy, the optimizer state: a non-finite lr or d poisons every update.',
         confidence: 'high',
       });
     }
@@ -115,8 +116,19 @@ function warmupNeverEnds(g: LrGroup, config: DetectConfig, scheduler: string, wa
     step: s.steps[0],
     endStep: s.steps[n - 1],
     message: `${g.tag} rose for the whole run (${fmt(firstPos)} → ${fmt(g.peak)}, peak at step ${g.peakStep} in the last ${pct(c.warmupTail)}): the warmup never finished${configured}${known ? ` under scheduler ${scheduler}` : '; scheduler unknown (no metadata), so this may be an optimizer-controlled lr'}.`,
-    evidence: { first: firstPos, peak: g.peak, peakStep: g.peakStep, rise: round(g.peak / firstPos), warmupTail: c.warmupTail, warmupRise: c.warmupRise, scheduler: scheduler || null, warmupSteps: warmupTotal, maxTrainSteps: maxSteps ?? null },
-    advice: 'Set lr_warmup_steps well below max_train_steps (a float is a ratio of the run, e.g. 0.05); the run trained at a rising, never-reached learning rate.',
+    evidence: {
+      first: firstPos,
+      peak: g.peak,
+      peakStep: g.peakStep,
+      rise: round(g.peak / firstPos),
+      warmupTail: c.warmupTail,
+      warmupRise: c.warmupRise,
+      scheduler: scheduler || null,
+      warmupSteps: warmupTotal,
+      maxTrainSteps: maxSteps ?? null,
+    },
+    advice:
+      'Set lr_warmup_steps well below max_train_steps (a float is a ratio of the run, e.g. 0.05); the run trained at a rising, never-reached learning rate.',
     confidence: known ? 'high' : 'low',
   };
 }
@@ -181,8 +193,19 @@ function frozenStretch(g: LrGroup, config: DetectConfig, scheduler: string): Par
     step: stall ? from : s.steps[0],
     endStep: stall ? to : s.steps[n - 1],
     message: `${g.tag} ${what} while ${scheduler ? `the ${scheduler} schedule` : 'the schedule'} changes it at every step: optimizer steps were skipped (the fp16 loss-scaler overflow signature).`,
-    evidence: { value: stall ? value : null, longestStall: bestLen, fromStep: from, toStep: to, repeats, points: n, threshold: stall ? minLen : minRepeats, scheduler: scheduler || null, changes },
-    advice: 'fp16 gradients overflowed and the scaler skipped these steps (the scheduler skips with it): train in bf16, lower the learning rate, or enable gradient clipping.',
+    evidence: {
+      value: stall ? value : null,
+      longestStall: bestLen,
+      fromStep: from,
+      toStep: to,
+      repeats,
+      points: n,
+      threshold: stall ? minLen : minRepeats,
+      scheduler: scheduler || null,
+      changes,
+    },
+    advice:
+      'fp16 gradients overflowed and the scaler skipped these steps (the scheduler skips with it): train in bf16, lower the learning rate, or enable gradient clipping.',
     confidence: known ? 'high' : 'medium',
   };
 }
@@ -234,7 +257,8 @@ function upwardJump(g: LrGroup, config: DetectConfig): Part | null {
         endStep: null,
         message: `${g.tag} jumped ${times(round(x / prev, 3))} (${fmt(prev)} → ${fmt(x)}) at step ${s.steps[i]}, after the warmup had ended (threshold ${times(c.jumpFactor)}).`,
         evidence: { before: prev, after: x, factor: round(x / prev), jumpFactor: c.jumpFactor, warmupEndStep: s.steps[warmEnd] },
-        advice: 'Check the scheduler (piecewise/step schedules, a resumed run with a reset scheduler): a sudden rise of the lr late in training often precedes divergence or NaN.',
+        advice:
+          'Check the scheduler (piecewise/step schedules, a resumed run with a reset scheduler): a sudden rise of the lr late in training often precedes divergence or NaN.',
         confidence: 'high',
       };
     }
@@ -253,7 +277,8 @@ function dStuck(lr: LrView, d0: number, factor: number): Part | null {
     endStep: dl.series.steps[dl.series.length - 1],
     message: `Prodigy/DAdapt's d never rose above ${fmt(d.dMax)} (d0 = ${fmt(d0)}, threshold ${factor}× d0) over ${d.points} steps: the effective step d·lr stayed near zero.`,
     evidence: { dMax: d.dMax, dFirst: d.dFirst, d0, factor, points: d.points },
-    advice: 'd stuck at d0 means the optimizer never estimated a step size (konstmish/prodigy#27): use lr = 1.0 with a constant scheduler, raise d0 or d_coef, and check safeguard_warmup / use_bias_correction.',
+    advice:
+      'd stuck at d0 means the optimizer never estimated a step size (konstmish/prodigy#27): use lr = 1.0 with a constant scheduler, raise d0 or d_coef, and check safeguard_warmup / use_bias_correction.',
     confidence: 'medium',
   };
 }

@@ -1,4 +1,4 @@
-import type { OptimizerInfo, RunIdentity } from '../runs/identity.js';
+import type { OptimizerInfo, RunIdentity } from '../identity/identity.js';
 
 /**
  * What the detectors need to know about an optimizer class: how its lr relates to the per-element

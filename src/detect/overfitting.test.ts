@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seriesFromArrays } from '../runs/series.js';
 import { DEFAULT_CONFIG } from './config.js';
 import { detectOverfitting } from './overfitting.js';
-import { fixtureRun, loadRoot, logsOnly, withSeries } from './test-fixtures.js';
+import { fixtureRun, loadRoot, logsOnly, withSeries } from '../../test/support/detect-fixtures.js';
 
 const epochs = Array.from({ length: 15 }, (_, i) => i + 1);
 

@@ -67,7 +67,7 @@ export function detectOverfitting(input: DiagnosisInput, config: DetectConfig): 
   for (let i = n - c.patience; i < n; i++) if (values[i] < limit) return [];
 
   // The training loss over the same span must not have risen: otherwise this is divergence, not overfitting.
-  const trainTag = val.axis === 'epoch' ? epochLossTag(tags) : lossView(input.run)?.tag ?? null;
+  const trainTag = val.axis === 'epoch' ? epochLossTag(tags) : (lossView(input.run, config.lossTag)?.tag ?? null);
   const train = trainTag ? input.run.scalars.get(trainTag) : undefined;
   let trainChange = NaN;
   let trainDelta = NaN;

@@ -1,10 +1,9 @@
 // Findings that come from the reader: damage, empty runs, restarts, two writers at once, collapsed
 // steps, runs that stopped early. Real fixture files where they exist; small files written with
 // tblens's own event writer where a case has no real example in the repository.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeFileVersionEvent, encodeScalarEvent } from '../events/encode-event.js';
 import { loadRun } from '../runs/load-run.js';
 import { writeRecordFile } from '../tfrecord/write-records.js';
@@ -16,16 +15,11 @@ import { detectEmpty } from './empty.js';
 import { detectIncomplete } from './incomplete.js';
 import { detectRestart } from './restart.js';
 import { detectStepCollapse } from './step-collapse.js';
-import { fixtureInput, fixtureRun, logsOnly, presentKeys, readLabels } from './test-fixtures.js';
+import { fixtureInput, fixtureRun, logsOnly, presentKeys, readLabels } from '../../test/support/detect-fixtures.js';
+import { useTempDir } from '../../test/support/temp-dir.js';
 
 const labels = readLabels();
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tblens-detect-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir('tblens-detect-');
 
 function* kohyaLog(t0: number, from: number, to: number, epochEvery = 0, jitter = 0): Iterable<Uint8Array> {
   yield encodeFileVersionEvent(t0);
@@ -39,7 +33,7 @@ function* kohyaLog(t0: number, from: number, to: number, epochEvery = 0, jitter 
 }
 
 async function runFrom(name: string, files: Record<string, Iterable<Uint8Array>>) {
-  const runDir = join(dir, name);
+  const runDir = join(dir(), name);
   await import('node:fs/promises').then((fs) => fs.mkdir(runDir, { recursive: true }));
   const paths: string[] = [];
   for (const [file, payloads] of Object.entries(files)) {
@@ -137,10 +131,13 @@ describe('reader findings on written files', () => {
   });
 
   it('a git-lfs pointer named like an event file is not_event_file (warning), not empty', async () => {
-    const runDir = join(dir, 'lfs');
+    const runDir = join(dir(), 'lfs');
     await import('node:fs/promises').then((fs) => fs.mkdir(runDir, { recursive: true }));
     const path = join(runDir, 'events.out.tfevents.1711658414.host.177.0');
-    await writeFile(path, 'version https://git-lfs.github.com/spec/v1\noid sha256:0000000000000000000000000000000000000000000000000000000000000000\nsize 123456\n');
+    await writeFile(
+      path,
+      'version https://git-lfs.github.com/spec/v1\noid sha256:0000000000000000000000000000000000000000000000000000000000000000\nsize 123456\n',
+    );
     const f = diagnoseRun(logsOnly(await loadRun('lfs', runDir, [path])));
     expect(f.map((x) => [x.kind, x.severity, x.offset])).toEqual([['not_event_file', 'warning', 0]]);
   });

@@ -18,7 +18,11 @@ export function detectRestart(input: DiagnosisInput, _config: DetectConfig): Fin
   const onSteps = list.filter((r) => !isEpochTag(r.tag));
   const axis = onSteps.length > 0 ? onSteps : list;
   const fileOrder = new Map(input.run.files.map((f, i) => [f.path, i]));
-  const first = axis.reduce((a, b) => ((fileOrder.get(b.file) ?? 0) < (fileOrder.get(a.file) ?? 0) || ((fileOrder.get(b.file) ?? 0) === (fileOrder.get(a.file) ?? 0) && b.offset < a.offset) ? b : a));
+  const first = axis.reduce((a, b) =>
+    (fileOrder.get(b.file) ?? 0) < (fileOrder.get(a.file) ?? 0) || ((fileOrder.get(b.file) ?? 0) === (fileOrder.get(a.file) ?? 0) && b.offset < a.offset)
+      ? b
+      : a,
+  );
   const sameEvent = axis.filter((r) => r.file === first.file && Math.abs(r.offset - first.offset) < 4096);
   const toStep = Math.min(...sameEvent.map((r) => r.toStep));
   const fromStep = Math.max(...sameEvent.map((r) => r.fromStep));
@@ -39,7 +43,16 @@ export function detectRestart(input: DiagnosisInput, _config: DetectConfig): Fin
         `Steps went back from ${fromStep} to ${toStep} in ${name}${more}: the run was resumed or restarted into the same directory; ` +
         `${superseded} earlier point(s) are replaced by the later ones, as TensorBoard shows them` +
         (nonFinite > 0 ? `, and ${nonFinite} of the replaced points were NaN/Inf (hidden by the restart).` : '.'),
-      evidence: { fromStep, toStep, regressions: list.length, files: files.size, tags: new Set(list.map((r) => r.tag)).size, superseded, supersededNonFinite: nonFinite, offset: first.offset },
+      evidence: {
+        fromStep,
+        toStep,
+        regressions: list.length,
+        files: files.size,
+        tags: new Set(list.map((r) => r.tag)).size,
+        superseded,
+        supersededNonFinite: nonFinite,
+        offset: first.offset,
+      },
       advice:
         nonFinite > 0
           ? 'The attempt that was replaced had gone non-finite: make sure the resume started from a checkpoint saved before the NaN.'

@@ -1,8 +1,9 @@
+import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { WeightsSummary } from '../runs/weights/summary.js';
+import type { WeightsSummary } from '../weights/summary.js';
 import { DEFAULT_CONFIG } from './config.js';
 import { detectWeights } from './weights.js';
-import { fixtureInput, presentKeys } from './test-fixtures.js';
+import { fixtureInput, presentKeys } from '../../test/support/detect-fixtures.js';
 
 describe('weights', () => {
   it('nan-late: the saved LoRA holds NaN — an error with the labelled tensor and element counts', async () => {
@@ -47,5 +48,44 @@ describe('weights', () => {
     expect(detectWeights(input, DEFAULT_CONFIG)).toEqual([]);
     const later: WeightsSummary = { ...input.weights[1], steps: 3000 };
     expect(detectWeights({ ...input, weights: [later] }, DEFAULT_CONFIG).map((x) => [x.kind, x.severity])).toEqual([['weights_mismatch', 'notice']]);
+  });
+});
+
+describe('epoch checkpoints as a timeline (fixtures/hard/gui-project: kohya_ss GUI layout, two runs 6 s apart)', () => {
+  it('each run gets its own 5 files; gpu1 is broken from its epoch-3 checkpoint on, keep epoch 2', async () => {
+    const { HARD_ROOT, readLabels } = await import('../../test/support/detect-fixtures.js');
+    const labels = readLabels(HARD_ROOT).runs as Record<
+      string,
+      { expected_findings: { kind: string; first_bad_checkpoint?: string; last_good_checkpoint?: string }[] }
+    >;
+    const good = await fixtureInput('gui-project/log/20261201110000', HARD_ROOT);
+    expect(good.weights.map((w) => basename(w.path))).toEqual([
+      'gpu0-000001.safetensors',
+      'gpu0-000002.safetensors',
+      'gpu0-000003.safetensors',
+      'gpu0-000004.safetensors',
+      'gpu0.safetensors',
+    ]);
+    expect(detectWeights(good, DEFAULT_CONFIG)).toEqual([]);
+    const input = await fixtureInput('gui-project/log/20261201110006', HARD_ROOT);
+    expect(input.weights.map((w) => basename(w.path))).toEqual([
+      'gpu1-000001.safetensors',
+      'gpu1-000002.safetensors',
+      'gpu1-000003.safetensors',
+      'gpu1-000004.safetensors',
+      'gpu1.safetensors',
+    ]);
+    const label = labels['gui-project/log/20261201110006'].expected_findings[0];
+    const nan = detectWeights(input, DEFAULT_CONFIG).filter((f) => f.kind === 'nan_weights');
+    expect(nan.map((f) => basename(f.file!))).toEqual(['gpu1-000003.safetensors', 'gpu1-000004.safetensors', 'gpu1.safetensors']);
+    for (const f of nan) {
+      expect(f.evidence.firstBrokenCheckpoint).toBe(label.first_bad_checkpoint);
+      expect(f.evidence.lastGoodCheckpoint).toBe(label.last_good_checkpoint);
+      expect(f.evidence.lastGoodEpoch).toBe(2);
+      expect(f.message).toMatch(
+        /broken from gpu1-000003\.safetensors \(epoch 3, step 600\) on \(5 files\); keep gpu1-000002\.safetensors \(epoch 2, step 400\), the last good one\.$/,
+      );
+      expect(f.advice).toMatch(/^Use gpu1-000002\.safetensors/);
+    }
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnoseRun } from './diagnose.js';
 import type { Finding } from './finding.js';
-import { hasShared, loadRoot, logsOnly, WILD_ROOT } from './test-fixtures.js';
+import { hasShared, loadRoot, logsOnly, WILD_ROOT } from '../../test/support/detect-fixtures.js';
 import { isKohyaStepLog } from '../runs/kohya-tags.js';
 
 function line(name: string, f: Finding[]): string {

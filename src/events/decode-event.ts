@@ -18,11 +18,31 @@ function setWindow(bytes: Uint8Array, start: number, end: number): void {
   reader.len = end;
 }
 
+/**
+ * Reads a length-delimited field's length and returns where its bytes end, the reader left at their start;
+ * throws `message` when they would run past `limit` (the enclosing message's end): every nested field checks
+ * its bound the same way, so a forged length cannot send the reader past what holds it.
+ */
+function fieldEnd(limit: number, message: string): number {
+  const len = reader.uint32();
+  const end = reader.pos + len;
+  if (end > limit) throw new RangeError(message);
+  return end;
+}
+
+/** A length-delimited UTF-8 field ending by `limit` (see fieldEnd), read and stepped over. */
+function readText(bytes: Uint8Array, limit: number, message: string): string {
+  const end = fieldEnd(limit, message);
+  const text = util.utf8.read(bytes, reader.pos, end);
+  reader.pos = end;
+  return text;
+}
+
 /** int64 varint without allocating a Long. Negative and ≥ 2^53 values set `inexact`. */
 function readInt64(ev: EventView): number {
   const buf = reader.buf;
   let lo = 0;
-  let hi = 0;
+  let hi: number;
   let shift = 0;
   let i = reader.pos;
   for (; shift < 28; shift += 7) {
@@ -96,23 +116,16 @@ export function decodeEvent(bytes: Uint8Array, start: number, end: number, ev: E
       if (field === 1 && wire === 1) ev.wallTime = reader.double();
       else if (field === 2 && wire === 0) ev.step = readInt64(ev);
       else if (field === 5 && wire === 2) {
-        const len = reader.uint32();
+        summaryEnd = fieldEnd(end, 'summary past end of event');
         summaryStart = reader.pos;
-        summaryEnd = summaryStart + len;
-        if (summaryEnd > end) throw new RangeError('summary past end of event');
         reader.pos = summaryEnd;
         ev.what = 5;
         ev.hasSummary = true;
       } else if (field === 3 && wire === 2) {
-        const len = reader.uint32();
-        if (reader.pos + len > end) throw new RangeError('file_version past end of event');
-        ev.fileVersion = util.utf8.read(bytes, reader.pos, reader.pos + len);
-        reader.pos += len;
+        ev.fileVersion = readText(bytes, end, 'file_version past end of event');
         ev.what = 3;
       } else if (field === 7 && wire === 2) {
-        const len = reader.uint32();
-        const sEnd = reader.pos + len;
-        if (sEnd > end) throw new RangeError('session_log past end of event');
+        const sEnd = fieldEnd(end, 'session_log past end of event');
         ev.what = 7;
         while (reader.pos < sEnd) {
           const k = reader.uint32();
@@ -121,9 +134,7 @@ export function decodeEvent(bytes: Uint8Array, start: number, end: number, ev: E
         }
         reader.len = end;
       } else if (field === 10 && wire === 2) {
-        const len = reader.uint32();
-        const sEnd = reader.pos + len;
-        if (sEnd > end) throw new RangeError('source_metadata past end of event');
+        const sEnd = fieldEnd(end, 'source_metadata past end of event');
         while (reader.pos < sEnd) {
           const k = reader.uint32();
           if (k === 10) {
@@ -146,6 +157,8 @@ export function decodeEvent(bytes: Uint8Array, start: number, end: number, ev: E
 }
 
 function skip(key: number): void {
+  // Field number 0 is reserved: no encoder writes it, so a key with it is damage, not an unknown field.
+  if (key >>> 3 === 0) throw new RangeError(`field number 0 (key ${key})`);
   const wire = key & 7;
   if (wire === 3 || wire === 4) throw new RangeError(`unexpected group (wire type ${wire})`);
   reader.skipType(wire);
@@ -159,10 +172,8 @@ function decodeSummary(bytes: Uint8Array, start: number, end: number, ev: EventV
       skip(key);
       continue;
     }
-    const len = reader.uint32();
+    const vEnd = fieldEnd(end, 'summary value past end');
     const vStart = reader.pos;
-    const vEnd = vStart + len;
-    if (vEnd > end) throw new RangeError('summary value past end');
     decodeValue(bytes, vStart, vEnd, val);
     reader.pos = vEnd;
     reader.len = end;
@@ -172,7 +183,8 @@ function decodeSummary(bytes: Uint8Array, start: number, end: number, ev: EventV
   }
 }
 
-function decodeValue(bytes: Uint8Array, start: number, end: number, val: ValueView): void {
+/** A Value with no tag, payload or metadata: where both decoding paths start, so they leave `val` alike. */
+function resetValue(val: ValueView): void {
   val.tag = '';
   val.payload = PayloadKind.None;
   val.simpleValue = 0;
@@ -183,16 +195,19 @@ function decodeValue(bytes: Uint8Array, start: number, end: number, val: ValueVi
   val.pluginContentEnd = -1;
   val.payloadStart = -1;
   val.payloadEnd = -1;
+}
+
+function decodeValue(bytes: Uint8Array, start: number, end: number, val: ValueView): void {
+  resetValue(val);
   let nodeName = '';
   reader.len = end;
   while (reader.pos < end) {
     const key = reader.uint32();
     switch (key) {
       case 10: {
-        const l = reader.uint32();
-        if (reader.pos + l > end) throw new RangeError('tag past end');
-        val.tag = cachedUtf8(bytes, reader.pos, reader.pos + l);
-        reader.pos += l;
+        const tagEnd = fieldEnd(end, 'tag past end');
+        val.tag = cachedUtf8(bytes, reader.pos, tagEnd);
+        reader.pos = tagEnd;
         break;
       }
       case 21: // simple_value, fixed32
@@ -201,16 +216,11 @@ function decodeValue(bytes: Uint8Array, start: number, end: number, val: ValueVi
         break;
       case 58: {
         // node_name: the legacy tag, used when tag is empty
-        const l = reader.uint32();
-        if (reader.pos + l > end) throw new RangeError('node_name past end');
-        nodeName = util.utf8.read(bytes, reader.pos, reader.pos + l);
-        reader.pos += l;
+        nodeName = readText(bytes, end, 'node_name past end');
         break;
       }
       case 74: {
-        const l = reader.uint32();
-        const mEnd = reader.pos + l;
-        if (mEnd > end) throw new RangeError('metadata past end');
+        const mEnd = fieldEnd(end, 'metadata past end');
         val.hasMetadata = true;
         decodeMetadata(bytes, mEnd, val);
         reader.len = end;
@@ -222,12 +232,11 @@ function decodeValue(bytes: Uint8Array, start: number, end: number, val: ValueVi
       case 50: // audio
       case 66: {
         // tensor
-        const l = reader.uint32();
-        if (reader.pos + l > end) throw new RangeError('value payload past end');
+        const payloadEnd = fieldEnd(end, 'value payload past end');
         val.payload = (key >>> 3) as PayloadKind;
         val.payloadStart = reader.pos;
-        val.payloadEnd = reader.pos + l;
-        reader.pos += l;
+        val.payloadEnd = payloadEnd;
+        reader.pos = payloadEnd;
         break;
       }
       default:
@@ -242,22 +251,16 @@ function decodeMetadata(bytes: Uint8Array, end: number, val: ValueView): void {
   while (reader.pos < end) {
     const key = reader.uint32();
     if (key === 10) {
-      const l = reader.uint32();
-      const pEnd = reader.pos + l;
-      if (pEnd > end) throw new RangeError('plugin_data past end');
+      const pEnd = fieldEnd(end, 'plugin_data past end');
       while (reader.pos < pEnd) {
         const k = reader.uint32();
         if (k === 10) {
-          const n = reader.uint32();
-          if (reader.pos + n > pEnd) throw new RangeError('plugin_name past end');
-          val.pluginName = util.utf8.read(bytes, reader.pos, reader.pos + n);
-          reader.pos += n;
+          val.pluginName = readText(bytes, pEnd, 'plugin_name past end');
         } else if (k === 18) {
-          const n = reader.uint32();
-          if (reader.pos + n > pEnd) throw new RangeError('plugin content past end');
+          const contentEnd = fieldEnd(pEnd, 'plugin content past end');
           val.pluginContentStart = reader.pos;
-          val.pluginContentEnd = reader.pos + n;
-          reader.pos += n;
+          val.pluginContentEnd = contentEnd;
+          reader.pos = contentEnd;
         } else skip(k);
       }
     } else if (key === 32) {
@@ -316,23 +319,15 @@ function decodeSimpleScalar(b: Uint8Array, start: number, end: number, ev: Event
   const tagStart = i + 2;
   const tagEnd = tagStart + tagLen;
   if (b[tagEnd] !== 0x15) return false;
+  // The general path's resets, then what this shape holds: `ev`/`val` end exactly as that path leaves them.
+  resetEvent(ev);
   ev.wallTime = wallTime;
   ev.step = step;
-  ev.stepInexact = false;
   ev.hasSummary = true;
-  ev.fileVersion = null;
-  ev.sessionStatus = 0;
   ev.what = 5;
-  ev.sourceWriter = null;
+  resetValue(val);
   val.tag = cachedUtf8(b, tagStart, tagEnd);
   val.payload = PayloadKind.SimpleValue;
   val.simpleValue = dataView(b).getFloat32(tagEnd + 1, true);
-  val.hasMetadata = false;
-  val.pluginName = '';
-  val.dataClass = 0;
-  val.pluginContentStart = -1;
-  val.pluginContentEnd = -1;
-  val.payloadStart = -1;
-  val.payloadEnd = -1;
   return true;
 }

@@ -6,7 +6,13 @@ import { encodeEvent, encodeFileVersionEvent, encodeScalarEvent, type EventSpec 
 import { tensorScalar } from './tensor-scalar.js';
 import { PayloadKind, newEventView, newValueView } from './value-view.js';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((h) => parseInt(h, 16)));
+const hex = (s: string) =>
+  Uint8Array.from(
+    s
+      .replace(/\s+/g, '')
+      .match(/../g)!
+      .map((h) => parseInt(h, 16)),
+  );
 const ascii = (s: string) => Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, '0')).join('');
 const doubleAt = (bytes: string) => new DataView(hex(bytes).buffer).getFloat64(0, true);
 
@@ -42,7 +48,12 @@ function decodeOne(spec: EventSpec) {
   const seen: { tag: string; kind: PayloadKind; value: number | undefined; plugin: string; dataClass: number }[] = [];
   const bytes = encodeEvent(spec);
   const result = decodeEvent(bytes, 0, bytes.length, ev, val, (_e, v, b) => {
-    const value = v.payload === PayloadKind.SimpleValue ? v.simpleValue : v.payload === PayloadKind.Tensor ? tensorScalar(b, v.payloadStart, v.payloadEnd)?.value : undefined;
+    const value =
+      v.payload === PayloadKind.SimpleValue
+        ? v.simpleValue
+        : v.payload === PayloadKind.Tensor
+          ? tensorScalar(b, v.payloadStart, v.payloadEnd)?.value
+          : undefined;
     seen.push({ tag: v.tag, kind: v.payload, value, plugin: v.pluginName, dataClass: v.dataClass });
   });
   return { result, ev: { ...ev }, seen };
@@ -82,13 +93,31 @@ describe('what the writer writes, the decoder reads back', () => {
   });
 
   it('several values in one summary, and a session log', () => {
-    const { ev, seen } = decodeOne({ step: 5, summary: [{ tag: 'a', simpleValue: 1 }, { tag: 'b', simpleValue: 2 }], sessionStatus: 1 });
-    expect(seen.map((s) => [s.tag, s.value])).toEqual([['a', 1], ['b', 2]]);
+    const { ev, seen } = decodeOne({
+      step: 5,
+      summary: [
+        { tag: 'a', simpleValue: 1 },
+        { tag: 'b', simpleValue: 2 },
+      ],
+      sessionStatus: 1,
+    });
+    expect(seen.map((s) => [s.tag, s.value])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
     expect(ev.sessionStatus).toBe(1);
   });
 
   it('encodeScalarEvent lays out the same bytes as encodeEvent', () => {
-    for (const [step, tag] of [[0, 'a'], [1, 'loss/current'], [300_000, 'lr/unet'], [2 ** 40, 'x'], [-5, 'neg'], [7, ''], [7, 'long/'.repeat(30)]] as const) {
+    for (const [step, tag] of [
+      [0, 'a'],
+      [1, 'loss/current'],
+      [300_000, 'lr/unet'],
+      [2 ** 40, 'x'],
+      [-5, 'neg'],
+      [7, ''],
+      [7, 'long/'.repeat(30)],
+    ] as const) {
       for (const value of [0, 0.1, NaN, -Infinity]) {
         expect(encodeScalarEvent(1.7e9 + 0.5, step, tag, value)).toEqual(encodeEvent({ wallTime: 1.7e9 + 0.5, step, summary: [{ tag, simpleValue: value }] }));
       }

@@ -59,11 +59,6 @@ function ensure(out: Out, extra: number): void {
   out.bytes = next;
 }
 
-function byte(out: Out, b: number): void {
-  ensure(out, 1);
-  out.bytes[out.length++] = b;
-}
-
 function raw(out: Out, data: Uint8Array): void {
   ensure(out, data.length);
   out.bytes.set(data, out.length);

@@ -23,6 +23,8 @@ export interface HParamsContent {
 export function decodeHParams(content: Uint8Array): HParamsContent | undefined {
   try {
     const type = tensorboardProtos().lookupType('tblens.HParamsPluginData');
+    // protobufjs's toObject gives untyped plain JSON; its fields are read as the proto names them.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const msg = type.toObject(type.decode(content), { longs: Number, defaults: false, oneofs: true }) as Record<string, any>;
     if (msg.session_start_info) {
       const hparams: Record<string, unknown> = {};
@@ -32,6 +34,7 @@ export function decodeHParams(content: Uint8Array): HParamsContent | undefined {
     if (msg.experiment) {
       const hparams: Record<string, unknown> = {};
       for (const info of msg.experiment.hparam_infos ?? []) hparams[info.name] = undefined;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a MetricInfo of the untyped toObject output
       const metrics = (msg.experiment.metric_infos ?? []).map((m: any) => m.name?.tag ?? '');
       return { kind: 'experiment', hparams, metrics };
     }
@@ -42,6 +45,7 @@ export function decodeHParams(content: Uint8Array): HParamsContent | undefined {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a google.protobuf.Value of the untyped toObject output
 function plainValue(v: any): unknown {
   if (v == null) return null;
   if ('number_value' in v) return v.number_value;

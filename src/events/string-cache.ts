@@ -38,7 +38,12 @@ export function cachedUtf8(bytes: Uint8Array, start: number, end: number): strin
   if (n <= 0) return '';
   if (n > MAX_BYTES) return util.utf8.read(bytes, start, end);
   const h =
-    Math.imul(n, 0x9e3779b1) ^ bytes[start] ^ (bytes[end - 1] << 7) ^ (bytes[start + (n >> 1)] << 2) ^ (bytes[end - 1 - (n >> 1)] << 5) ^ (bytes[start + (n >> 2)] << 11);
+    Math.imul(n, 0x9e3779b1) ^
+    bytes[start] ^
+    (bytes[end - 1] << 7) ^
+    (bytes[start + (n >> 1)] << 2) ^
+    (bytes[end - 1 - (n >> 1)] << 5) ^
+    (bytes[start + (n >> 2)] << 11);
   const set = (h ^ (h >>> 13)) & (SETS - 1);
   const a = set * 2;
   if (bytes !== viewOf) {

@@ -126,7 +126,7 @@ export function tensorScalar(bytes: Uint8Array, start: number, end: number): Ten
 
 /** protobufjs returns a Long object for int64 when the `long` package is present. */
 function toNumber(v: unknown): number {
-  return typeof v === "number" ? v : (v as { toNumber(): number }).toNumber();
+  return typeof v === 'number' ? v : (v as { toNumber(): number }).toNumber();
 }
 
 function decodeIntField(dtype: number, field: number, v: number): number {

@@ -51,7 +51,12 @@ export function ghProperty(text: string): string {
   return ghData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** Terminal text: control characters (ESC sequences in a run name could rewrite the screen) become `?`, line breaks spaces. */
+/**
+ * Terminal text: control characters (ESC sequences in a run name could retitle or clear the screen)
+ * and bidi controls (U+202E and friends reorder what the reader sees) become `?`, line breaks spaces,
+ * so a name can never start a line of its own (`::error::…` would be a GitHub workflow command).
+ */
 export function termText(text: string): string {
-  return oneLine(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  // eslint-disable-next-line no-control-regex -- control characters are what the terminal must never get raw
+  return oneLine(text).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
 }

@@ -1,6 +1,7 @@
 import type { Severity } from '../detect/finding.js';
-import type { RunIdentity } from '../runs/identity.js';
-import type { DiagnosisReport, ReportFinding, ReportRun } from './diagnosis-report.js';
+import { shortExponent } from '../detect/numbers.js';
+import type { RunIdentity } from '../identity/identity.js';
+import type { DiagnosisReport, ReportFinding, ReportRun } from '../analyze/diagnosis-report.js';
 
 /** Three significant digits; exponent form for learning-rate-sized and huge numbers. */
 export function fmtNum(x: number | null | undefined): string {
@@ -8,7 +9,7 @@ export function fmtNum(x: number | null | undefined): string {
   if (!Number.isFinite(x)) return String(x);
   if (Number.isInteger(x) && Math.abs(x) < 1e6) return String(x);
   const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return shortExponent(x);
   return String(Number(x.toPrecision(3)));
 }
 
@@ -22,6 +23,23 @@ export function stepText(f: Pick<ReportFinding, 'step' | 'endStep'>): string {
   return `steps ${f.step}–${f.endStep}`;
 }
 
+/** `file:line:col`, as compilers print a place in a text file; line and column only when known. */
+export function fileLineCol(file: string, line?: number | null, column?: number | null): string {
+  return `${file}${line != null ? `:${line}${column != null ? `:${column}` : ''}` : ''}`;
+}
+
+/** Where a finding points: `file:line:col` in a config, `file at byte N` in a damaged event file; null without a file. */
+export function findingFile(f: Pick<ReportFinding, 'file' | 'offset' | 'line' | 'column'>): string | null {
+  if (f.file === null) return null;
+  return `${fileLineCol(f.file, f.line, f.column)}${f.offset !== null ? ` at byte ${f.offset}` : ''}`;
+}
+
+/** A config finding's rule and key (`weight_decay_high optimizer_args`), shown where other findings show tag and steps. */
+export function configText(f: Pick<ReportFinding, 'kind' | 'rule' | 'key'>): string {
+  if (f.kind !== 'config' || f.rule === undefined) return '';
+  return f.key ? `${f.rule} ${f.key}` : f.rule;
+}
+
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -30,11 +48,13 @@ export function countsText(c: Record<Severity, number>): string {
   return `${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.notice, 'notice')}`;
 }
 
-export type Verdict = 'failed' | 'warnings' | 'healthy' | 'notes';
+export type Verdict = 'failed' | 'warnings' | 'healthy' | 'notes' | 'not_judged';
 
 /** The worst severity decides; a run with notices only is healthy with notes. */
 export function verdict(run: ReportRun): Verdict {
   if (run.findings.some((f) => f.severity === 'error')) return 'failed';
+  // No loss tag: the loss rules did not run, so silence is not health (counted with the warnings).
+  if (run.findings.some((f) => f.kind === 'no_loss')) return 'not_judged';
   if (run.findings.some((f) => f.severity === 'warning')) return 'warnings';
   return run.findings.length > 0 ? 'notes' : 'healthy';
 }
@@ -83,7 +103,7 @@ export function reportCounts(report: DiagnosisReport): { runs: number; failed: n
   for (const r of report.runs) {
     const v = verdict(r);
     if (v === 'failed') failed++;
-    else if (v === 'warnings') warnings++;
+    else if (v === 'warnings' || v === 'not_judged') warnings++;
   }
   return { runs: report.runs.length, failed, warnings, healthy: report.runs.length - failed - warnings };
 }

@@ -1,7 +1,7 @@
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { textOutput } from './output.js';
 
 describe('textOutput', () => {
@@ -21,5 +21,31 @@ describe('textOutput', () => {
     } finally {
       clearTimeout(timer);
     }
+  });
+});
+
+describe('openOutput: atomic -o', () => {
+  it('an interrupt mid-write removes the temporary file, keeps the previous target and exits non-zero', async () => {
+    const { openOutput } = await import('./output.js');
+    const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'tblens-atomic-'));
+    const target = join(dir, 'out.csv');
+    writeFileSync(target, 'previous\n');
+    const out = openOutput(target);
+    await out.write('x'.repeat(3 << 20));
+    expect(readdirSync(dir).length).toBe(2);
+    // Ctrl-C: the handler cleans up and exits; process.exit is intercepted so the test can look.
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    try {
+      process.emit('SIGINT', 'SIGINT');
+      expect(exit).toHaveBeenCalledWith(130);
+    } finally {
+      exit.mockRestore();
+    }
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+    expect(readFileSync(target, 'utf8')).toBe('previous\n');
+    await expect(out.close()).rejects.toThrow();
+    expect(readFileSync(target, 'utf8')).toBe('previous\n');
+    expect(process.listenerCount('SIGINT')).toBe(0);
   });
 });

@@ -24,7 +24,7 @@ export function isEpochTag(tag: string): boolean {
 
 /** Validation, evaluation or test series: never the training loss. */
 export function isValidationTag(tag: string): boolean {
-  return /(^|[/_\-])(val|valid|validation|eval|evaluation|test)([/_\-]|$)/i.test(tag);
+  return /(^|[/_-])(val|valid|validation|eval|evaluation|test)([/_-]|$)/i.test(tag);
 }
 
 /**
@@ -35,9 +35,11 @@ export function isValidationTag(tag: string): boolean {
 const GENERIC_LOSS = /^(?:(?:train|training|data)[/_])?loss(?:[/_](?:train|step))?$/i;
 
 /** The per-step training loss a detector should judge, or null when the run logged none. */
-export function judgedLossTag(tags: Iterable<string>): LossTagChoice | null {
+export function judgedLossTag(tags: Iterable<string>, configured?: string): LossTagChoice | null {
   const all = [...tags];
   const has = new Set(all);
+  // The user's `lossTag` setting wins when the run logged it (a trainer with its own loss name).
+  if (configured && has.has(configured)) return { tag: configured, flavor: configured === 'loss/current' ? 'kohya' : 'generic' };
   if (has.has('loss/current')) return { tag: 'loss/current', flavor: 'kohya' };
   // kohya ≤ v0.3 logged `loss` + `lr` + `epoch_loss`; any writer's bare `loss` is judged the same way.
   if (has.has('loss')) return { tag: 'loss', flavor: has.has('epoch_loss') && has.has('lr') ? 'kohya-old' : 'generic' };
@@ -129,6 +131,23 @@ export function lrTags(tags: Iterable<string>): LrTagSet {
 /** The gradient-norm series kohya v0.10 logs for Flux LoRA: the earliest warning of a blow-up. */
 export function gradNormTag(tags: Iterable<string>): string | null {
   for (const t of tags) if (t === 'norm/avg_grad_norm') return t;
+  return null;
+}
+
+/**
+ * The LoRA's own size per step: mean over modules of ‖up·down‖·α/r (kohya v0.10 `norm/avg_key_norm`, from
+ * `--scale_weight_norms` or Flux GGPO; v0.6.5–v0.9 `max_norm/average_key_norm`). It starts at 0 (`lora_up` is
+ * zero at init), so it says whether the weights moved without opening a file.
+ */
+export function keyNormTag(tags: Iterable<string>): string | null {
+  const has = new Set(tags);
+  for (const t of ['norm/avg_key_norm', 'max_norm/average_key_norm']) if (has.has(t)) return t;
+  return null;
+}
+
+/** `max_norm/keys_scaled`: how many modules `--scale_weight_norms` had to shrink back to the cap at that step. */
+export function keysScaledTag(tags: Iterable<string>): string | null {
+  for (const t of tags) if (t === 'max_norm/keys_scaled') return t;
   return null;
 }
 

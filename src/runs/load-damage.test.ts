@@ -37,7 +37,11 @@ function payloadCorpus(): Uint8Array[] {
   }
   const content = new Uint8Array(new Float32Array([0.5]).buffer);
   payloads.push(
-    encodeEvent({ wallTime: 1, step: 3, summary: [{ tag: 'acc', tensor: { dtype: DT.FLOAT, shape: [], tensorContent: content }, metadata: { pluginName: 'scalars' } }] }),
+    encodeEvent({
+      wallTime: 1,
+      step: 3,
+      summary: [{ tag: 'acc', tensor: { dtype: DT.FLOAT, shape: [], tensorContent: content }, metadata: { pluginName: 'scalars' } }],
+    }),
     encodeEvent({ step: -2, summary: [{ tag: 'h', tensor: { dtype: DT.HALF, halfVal: [0x3c00] }, metadata: { dataClass: 1 } }] }),
     encodeEvent({ step: 2 ** 60, summary: [{ tag: 'd', tensor: { dtype: DT.DOUBLE, shape: [1], doubleVal: [2.5] } }] }),
   );
@@ -159,7 +163,10 @@ describe('a damaged file does not cost the run its other files', () => {
     mkdirSync(runDir);
     writeFileSync(join(runDir, 'events.out.tfevents.1.lfs'), 'version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 1234\n');
     let x = 7;
-    writeFileSync(join(runDir, 'events.out.tfevents.2.random'), new Uint8Array(3000).map(() => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 16) & 0xff));
+    writeFileSync(
+      join(runDir, 'events.out.tfevents.2.random'),
+      new Uint8Array(3000).map(() => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 16) & 0xff),
+    );
     writeFileSync(join(runDir, 'events.out.tfevents.3.empty'), new Uint8Array(0));
     writeFileSync(join(runDir, 'events.out.tfevents.4.good'), good);
     const loaded = await loadLogdir(runDir);
@@ -169,6 +176,8 @@ describe('a damaged file does not cost the run its other files', () => {
       `${join(runDir, 'events.out.tfevents.2.random')}: not an event file (no valid TFRecord framing anywhere in the file) at byte 0`,
       `${join(runDir, 'events.out.tfevents.3.empty')}: empty file (0 bytes)`,
     ]);
-    expect(seriesOf(loaded.root.runs[0], 'zz/')).toEqual([['zz/other', Array.from({ length: 50 }, (_, i) => i + 1), Array.from({ length: 50 }, (_, i) => (i + 1) / 8)]]);
+    expect(seriesOf(loaded.root.runs[0], 'zz/')).toEqual([
+      ['zz/other', Array.from({ length: 50 }, (_, i) => i + 1), Array.from({ length: 50 }, (_, i) => (i + 1) / 8)],
+    ]);
   });
 });

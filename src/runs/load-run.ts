@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { readRecordFile } from '../tfrecord/read-file.js';
 import { assemblySink, buildRun, compareNames, newFileReport, newRunAssembly, type AssemblyOptions } from './run-assembly.js';
-import type { Series } from './series.js';
+import { SLAB_COLUMN, type Series } from './series.js';
 import type { EventFileReport, Run } from './types.js';
 
 export type LoadRunOptions = Pick<AssemblyOptions, 'view' | 'tagFilter'>;
@@ -23,8 +23,21 @@ export async function loadRun(name: string, dir: string, files: string[], option
   // The assembly is dropped here, so its columns are handed over rather than copied (a third of a
   // large load's time and its peak memory); columns with much unused capacity are trimmed instead.
   const built = buildRun(run, reports, false);
-  for (const [tag, series] of built.scalars) if (series.steps.buffer.byteLength * 3 > series.length * 8 * 4) built.scalars.set(tag, trimmed(series));
+  // The builders let go of their columns first, so each untrimmed one can be freed as soon as its
+  // copy is made (peak: the columns plus one tag's copy, not plus every tag's).
+  run.tags.clear();
+  for (const [tag, series] of built.scalars) if (wasteful(series)) built.scalars.set(tag, trimmed(series));
   return built;
+}
+
+/**
+ * Over a quarter unused and more than 1 KB: a small column is cheaper kept than copied. Columns of
+ * up to SLAB_COLUMN points share a slab (its size says nothing about theirs) and are never trimmed.
+ */
+function wasteful(s: Series): boolean {
+  if (s.length <= SLAB_COLUMN) return false;
+  const capacity = s.steps.buffer.byteLength;
+  return capacity * 3 > s.length * 8 * 4 && capacity - s.length * 8 > 1024;
 }
 
 function trimmed(s: Series): Series {

@@ -53,6 +53,19 @@ interface Queue {
   locations: RunLocation[];
   results: (Run | undefined)[];
   next: number;
+  loaded: number;
+  onLoaded?: (loaded: number, total: number) => void;
+}
+
+function newQueue(locations: RunLocation[], onLoaded?: (loaded: number, total: number) => void): Queue {
+  return { locations, results: new Array(locations.length).fill(undefined), next: 0, loaded: 0, onLoaded };
+}
+
+/** A run is in: its slot is filled and the progress callback hears of it. */
+function settle(queue: Queue, index: number, run: Run): void {
+  queue.results[index] = run;
+  queue.loaded++;
+  queue.onLoaded?.(queue.loaded, queue.locations.length);
 }
 
 /** Loads runs from the queue on this thread, `DEPTH` at a time, until it is empty. */
@@ -61,7 +74,7 @@ async function drainHere(queue: Queue, options: LoadRunOptions): Promise<void> {
     while (queue.next < queue.locations.length) {
       const i = queue.next++;
       const loc = queue.locations[i];
-      queue.results[i] = await loadRun(loc.name, loc.dir, loc.files, options);
+      settle(queue, i, await loadRun(loc.name, loc.dir, loc.files, options));
     }
   };
   await Promise.all(Array.from({ length: DEPTH }, lane));
@@ -89,7 +102,7 @@ function drive(worker: Worker, queue: Queue): Promise<void> {
     };
     worker.on('message', (reply: Reply) => {
       inFlight--;
-      if ('run' in reply) queue.results[reply.index] = reply.run;
+      if ('run' in reply) settle(queue, reply.index, reply.run);
       send();
     });
     // A failed worker's unfinished runs stay undefined and are loaded on this thread afterwards.
@@ -100,8 +113,8 @@ function drive(worker: Worker, queue: Queue): Promise<void> {
 }
 
 /** Loads runs on the calling thread only (same order, same results as with workers). */
-export async function loadRunsHere(locations: RunLocation[], options: LoadRunOptions): Promise<Run[]> {
-  const queue: Queue = { locations, results: new Array(locations.length).fill(undefined), next: 0 };
+export async function loadRunsHere(locations: RunLocation[], options: LoadRunOptions, onLoaded?: (loaded: number, total: number) => void): Promise<Run[]> {
+  const queue = newQueue(locations, onLoaded);
   await drainHere(queue, options);
   return queue.results as Run[];
 }
@@ -112,8 +125,13 @@ export async function loadRunsHere(locations: RunLocation[], options: LoadRunOpt
  * Results are in the order of `locations`. If a worker cannot start or fails, the runs it did not
  * finish are loaded on this thread, so a result is always complete.
  */
-export async function loadRunsInWorkers(locations: RunLocation[], options: LoadRunOptions, threads = defaultThreads()): Promise<Run[]> {
-  const queue: Queue = { locations, results: new Array(locations.length).fill(undefined), next: 0 };
+export async function loadRunsInWorkers(
+  locations: RunLocation[],
+  options: LoadRunOptions,
+  threads = defaultThreads(),
+  onLoaded?: (loaded: number, total: number) => void,
+): Promise<Run[]> {
+  const queue = newQueue(locations, onLoaded);
   const count = Math.max(0, Math.min(threads - 1, Math.ceil(locations.length / DEPTH) - 1));
   const workerOptions = { view: options.view, tagFilter: options.tagFilter };
   const workers: Promise<void>[] = [];
@@ -130,7 +148,7 @@ export async function loadRunsInWorkers(locations: RunLocation[], options: LoadR
   for (let i = 0; i < locations.length; i++) {
     if (!queue.results[i]) {
       const loc = locations[i];
-      queue.results[i] = await loadRun(loc.name, loc.dir, loc.files, options);
+      settle(queue, i, await loadRun(loc.name, loc.dir, loc.files, options));
     }
   }
   return queue.results as Run[];

@@ -11,16 +11,23 @@ async function exportCsv(root: string): Promise<string> {
   const loaded = await loadLogdirs([root]);
   if (!loaded.ok) throw new Error(loaded.error);
   const chunks: string[] = [];
-  await writeExport(loaded.roots[0].runs.map((run) => ({ name: run.name, run })), 'csv', {
-    write: async (t) => void chunks.push(t),
-    close: async () => {},
-  });
+  await writeExport(
+    loaded.roots[0].runs.map((run) => ({ name: run.name, run })),
+    'csv',
+    {
+      write: async (t) => void chunks.push(t),
+      close: async () => {},
+    },
+  );
   return chunks.join('');
 }
 
 function parseCsv(text: string): string[][] {
   // Fixture names and tags contain no quotes or commas; a quoted field would fail the header check.
-  return text.trimEnd().split('\n').map((l) => l.split(','));
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(','));
 }
 
 function sameNumber(a: string, b: string): boolean {

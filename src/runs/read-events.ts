@@ -124,7 +124,17 @@ export async function* readEvents(path: string, options: ReadEventsOptions = {})
             queue.push({ type: 'damage', run: run.name, file, offset, damage: { kind: 'bad_event', offset, detail: decoded.error } });
             return;
           }
-          const event: RawEvent = { type: 'event', run: run.name, file, offset, wallTime: ev.wallTime, step: ev.step, stepInexact: ev.stepInexact, what: WHAT[ev.what] ?? 'none', values };
+          const event: RawEvent = {
+            type: 'event',
+            run: run.name,
+            file,
+            offset,
+            wallTime: ev.wallTime,
+            step: ev.step,
+            stepInexact: ev.stepInexact,
+            what: WHAT[ev.what] ?? 'none',
+            values,
+          };
           if (ev.fileVersion !== null) event.fileVersion = ev.fileVersion;
           if (ev.what === 7) event.sessionStatus = ev.sessionStatus;
           queue.push(event);

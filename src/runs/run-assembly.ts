@@ -5,7 +5,7 @@ import { tensorScalar } from '../events/tensor-scalar.js';
 import { PayloadKind, newEventView, newValueView, type EventView, type ValueView } from '../events/value-view.js';
 import type { RecordSink } from '../tfrecord/scan.js';
 import { classifyTag } from './classify.js';
-import { SeriesBuilder, type Restart, type Series } from './series.js';
+import { newColumnSlab, SeriesBuilder, type ColumnSlab, type Restart, type Series } from './series.js';
 import type { EventFileReport, Run, SeriesView, TagInventory } from './types.js';
 
 export interface AssemblyOptions {
@@ -38,12 +38,14 @@ export interface RunAssembly {
   restarts: Restart[];
   hparams: Record<string, unknown>;
   otherRecords: Record<string, number>;
+  /** Shared buffer for the columns of short series (see ColumnSlab). */
+  slab: ColumnSlab;
 }
 
 const OTHER_RECORD: Record<number, string> = { 4: 'graph_def', 6: 'log_message', 7: 'session_log', 8: 'tagged_run_metadata', 9: 'meta_graph_def' };
 
 export function newRunAssembly(name: string, dir: string, options: AssemblyOptions = {}): RunAssembly {
-  return { name, dir, view: options.view ?? 'data-server', options, tags: new Map(), restarts: [], hparams: {}, otherRecords: {} };
+  return { name, dir, view: options.view ?? 'data-server', options, tags: new Map(), restarts: [], hparams: {}, otherRecords: {}, slab: newColumnSlab() };
 }
 
 export function newFileReport(dir: string, path: string): EventFileReport {
@@ -77,7 +79,7 @@ export function assemblySink(run: RunAssembly, report: EventFileReport): RecordS
     if (!state) {
       const kind = classifyTag(v);
       state = { info: { tag: v.tag, kind, pluginName: v.pluginName, count: 0, skipped: 0 } };
-      if (kind === 'scalar' && (!options.tagFilter || options.tagFilter.test(v.tag))) state.builder = new SeriesBuilder(v.tag, preempt);
+      if (kind === 'scalar' && (!options.tagFilter || options.tagFilter.test(v.tag))) state.builder = new SeriesBuilder(v.tag, preempt, 1, run.slab);
       run.tags.set(v.tag, state);
     }
     state.info.count++;
@@ -166,6 +168,9 @@ export function buildRun(run: RunAssembly, files: EventFileReport[], copy = true
 
 function seriesView(b: SeriesBuilder): Series {
   const n = b.length;
+  // A full column is its own view: three typed-array objects fewer per tag (~300 bytes), which is
+  // most of the memory of a log with 10⁵ one-point tags.
+  if (n === b.steps.length) return { tag: b.tag, length: n, steps: b.steps, wallTimes: b.wallTimes, values: b.values };
   return { tag: b.tag, length: n, steps: b.steps.subarray(0, n), wallTimes: b.wallTimes.subarray(0, n), values: b.values.subarray(0, n) };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32c, maskedCrc32c, maskedCrc32c8, maskedCrc32cInt } from './crc32c.js';
+import { crc32c, maskedCrc32c, maskedCrc32c8, maskedCrc32cInt, crc32cAdvance, crc32cShift, zeroBytesFactor } from './crc32c.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -24,10 +24,36 @@ describe('crc32c', () => {
 describe('int32 forms used by the scanner', () => {
   it('maskedCrc32cInt is the masked CRC as int32', () => {
     const data = new Uint8Array(300).map((_, i) => (i * 131 + 7) ^ (i >> 3));
-    for (const [s, e] of [[0, 0], [0, 1], [3, 40], [0, 300], [17, 299]]) expect(maskedCrc32cInt(data, s, e)).toBe(maskedCrc32c(data, s, e) | 0);
+    for (const [s, e] of [
+      [0, 0],
+      [0, 1],
+      [3, 40],
+      [0, 300],
+      [17, 299],
+    ])
+      expect(maskedCrc32cInt(data, s, e)).toBe(maskedCrc32c(data, s, e) | 0);
   });
   it('equals the general function on every 8-byte window', () => {
     const data = new Uint8Array(300).map((_, i) => (i * 131 + 7) ^ (i >> 3));
     for (let i = 0; i + 8 <= data.length; i++) expect(maskedCrc32c8(data, i)).toBe(maskedCrc32c(data, i, i + 8) | 0);
+  });
+});
+
+describe('range CRC from prefix registers', () => {
+  const b = new Uint8Array(70_000).map((_, i) => (i * 7919 + 13) & 0xff);
+  it('shifting by n equals feeding n zero bytes', () => {
+    for (const n of [0, 1, 7, 255, 256, 65_537, 70_000]) expect(crc32cShift(12345, zeroBytesFactor(n))).toBe(crc32cAdvance(12345, new Uint8Array(n), 0, n));
+  });
+  it('CRC of [a, e) from the registers at a and e', () => {
+    const prefix = (x: number) => crc32cAdvance(0, b, 0, x);
+    for (const [a, e] of [
+      [0, 5000],
+      [3, 17],
+      [100, 4097],
+      [1, 2],
+      [9, 69_999],
+    ]) {
+      expect(~(crc32cShift(~prefix(a), zeroBytesFactor(e - a)) ^ prefix(e)) >>> 0).toBe(crc32c(b, a, e));
+    }
   });
 });

@@ -1,6 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { newScanState, scanWindow, type RecordSink } from './scan.js';
-import { ioMessage } from './io-message.js';
+import { constants, open, type FileHandle } from 'node:fs/promises';
+import { newScanState, resyncWork, scanWindow, type RecordSink } from './scan.js';
+import { ioMessage } from '../io/io-message.js';
+import { fsPath } from '../io/raw-path.js';
 
 export interface ReadFileOptions {
   /** Absolute byte offset to start at (watch mode resumes where the previous read stopped). */
@@ -18,6 +19,8 @@ export type ReadFileResult =
       resumeAt: number;
       records: number;
       damaged: boolean;
+      /** What resynchronising over damage cost (see `resyncWork`). */
+      resync: { candidates: number; hashedBytes: number };
     }
   | { ok: false; error: string };
 
@@ -45,13 +48,17 @@ export async function readRecordFile(path: string, sink: RecordSink, options: Re
 export async function* scanRecordFile(path: string, sink: RecordSink, options: ReadFileOptions = {}): AsyncGenerator<void, ReadFileResult, void> {
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    // Non-blocking open: a FIFO put where an event file was would otherwise block until a writer
+    // appears. No effect on regular files; absent (0) on Windows, which has no FIFOs in the tree.
+    handle = await open(fsPath(path), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     return { ok: false, error: ioMessage(error) };
   }
   let pending: Promise<{ bytesRead: number }> | null = null;
   try {
-    const size = (await handle.stat()).size;
+    const info = await handle.stat();
+    if (!info.isFile()) return { ok: false, error: 'not a regular file' };
+    const size = info.size;
     const start = Math.min(options.start ?? 0, size);
     const state = newScanState(size, start);
     const chunk = Math.max(64, options.chunkSize ?? DEFAULT_CHUNK);
@@ -90,7 +97,7 @@ export async function* scanRecordFile(path: string, sink: RecordSink, options: R
       }
       yield;
     }
-    return { ok: true, size: state.fileSize, resumeAt: state.resumeAt, records: state.records, damaged: state.damaged };
+    return { ok: true, size: state.fileSize, resumeAt: state.resumeAt, records: state.records, damaged: state.damaged, resync: resyncWork(state) };
   } catch (error) {
     return { ok: false, error: ioMessage(error) };
   } finally {

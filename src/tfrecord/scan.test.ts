@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeDamage, type RecordDamage } from './damage.js';
 import { readRecordFile } from './read-file.js';
-import { scanBuffer } from './scan.js';
+import { resyncWork, scanBuffer } from './scan.js';
+import { forgedLengthMidFile, resyncTrap } from '../../test/support/craft-records.js';
 import { frameRecord, frameRecords } from './write-records.js';
 
 const KOHYA = 'fixtures/kohya/sweep/lion/glypha-lion-20261129140809/network_train/events.out.tfevents.1795961289.vm.6711.0';
@@ -41,7 +42,11 @@ async function readFile(bytes: Uint8Array, chunkSize?: number) {
   writeFileSync(path, bytes);
   const records: Rec[] = [];
   const damage: RecordDamage[] = [];
-  const result = await readRecordFile(path, { record: (b, s, e, offset) => records.push({ offset, bytes: b.slice(s, e) }), damage: (d) => damage.push(d) }, { chunkSize });
+  const result = await readRecordFile(
+    path,
+    { record: (b, s, e, offset) => records.push({ offset, bytes: b.slice(s, e) }), damage: (d) => damage.push(d) },
+    { chunkSize },
+  );
   return { records, damage, result };
 }
 
@@ -74,7 +79,11 @@ describe('clean files', () => {
     const bytes = frameRecords([new Uint8Array(0), new Uint8Array([8, 1]), new Uint8Array(0)]);
     const { records, damage } = scan(bytes);
     expect(damage).toEqual([]);
-    expect(records.map((r) => [r.offset, r.bytes.length])).toEqual([[0, 0], [16, 2], [34, 0]]);
+    expect(records.map((r) => [r.offset, r.bytes.length])).toEqual([
+      [0, 0],
+      [16, 2],
+      [34, 0],
+    ]);
   });
 });
 
@@ -121,7 +130,9 @@ describe('bad length CRC', () => {
     const { records, damage } = scan(bytes);
     expect(damage).toEqual([{ kind: 'skipped_bytes', offset: clean[k].offset, end: clean[k + 1].offset, detail: 'bad record length CRC' }]);
     expect(keys(records)).toEqual(keys([...clean.slice(0, k), ...clean.slice(k + 1)]));
-    expect(describeDamage(damage[0])).toBe(`bad record length CRC at byte ${clean[k].offset}; skipped ${clean[k + 1].offset - clean[k].offset} bytes to byte ${clean[k + 1].offset}`);
+    expect(describeDamage(damage[0])).toBe(
+      `bad record length CRC at byte ${clean[k].offset}; skipped ${clean[k + 1].offset - clean[k].offset} bytes to byte ${clean[k + 1].offset}`,
+    );
   });
 
   it('garbage in the middle of a file is skipped as one range', () => {
@@ -206,5 +217,71 @@ describe('streaming across chunk boundaries', () => {
     const result = await readRecordFile(path, { record: (_b, _s, _e, offset) => records.push(offset), damage() {} }, { start: all[20].offset, chunkSize: 64 });
     expect(records).toEqual(all.slice(20).map((r) => r.offset));
     expect(result).toMatchObject({ ok: true, resumeAt: bytes.length });
+  });
+});
+
+describe('hostile framing (issue 9)', () => {
+  it('resynchronising over forged headers every 12 bytes, each claiming 1 MB, costs work linear in the file size', async () => {
+    const { bytes, trapAt, tailAt } = resyncTrap(2 << 20);
+    const whole = scan(bytes);
+    expect(whole.records).toHaveLength(21);
+    expect(whole.damage).toEqual([{ kind: 'skipped_bytes', offset: trapAt, end: tailAt, detail: 'bad record length CRC' }]);
+    const work = resyncWork(whole.state);
+    // Every forged header whose claim fits the file is a candidate (~87 k of them); hashing each
+    // one's megabyte afresh would be ~9e10 bytes. The prefix chain hashes each byte once, plus under 16 bytes per candidate.
+    expect(work.candidates).toBeGreaterThan(80_000);
+    expect(work.hashedBytes).toBeLessThan(2 * bytes.length);
+    for (const chunkSize of [65_536, 1 << 20]) {
+      const streamed = await readFile(bytes, chunkSize);
+      expect(keys(streamed.records)).toEqual(keys(whole.records));
+      expect(streamed.damage).toEqual(whole.damage);
+      if (!streamed.result.ok) throw new Error(streamed.result.error);
+      expect(streamed.result.resync.hashedBytes).toBeLessThan(2 * bytes.length);
+    }
+  });
+
+  it('the record found after forged headers may itself be long: its payload CRC comes from the prefix chain', () => {
+    const long = frameRecord(new Uint8Array(50_000).map((_, k) => k * 31));
+    const { bytes, tailAt } = resyncTrap(300_000, 100_000, long);
+    const got = scan(bytes);
+    expect(got.records.map((r) => r.offset)).toContain(tailAt);
+    expect(got.records.at(-1)?.bytes).toEqual(long.subarray(12, long.length - 4));
+    expect(got.damage).toHaveLength(1);
+  });
+
+  it('short forged claims are hashed directly, still a bounded cost per byte', () => {
+    const { bytes } = resyncTrap(200_000, 40);
+    const got = scan(bytes);
+    expect(got.records).toHaveLength(21);
+    expect(resyncWork(got.state).hashedBytes).toBeLessThan(4 * bytes.length);
+  });
+
+  it('a verified length past the end of the file with intact records after it: those records are kept, the gap is damage', async () => {
+    const { bytes, forgedAt, resumesAt } = forgedLengthMidFile(400);
+    expect(bytes.length - resumesAt).toBeGreaterThan(10_000);
+    const got = scan(bytes);
+    expect(got.records).toHaveLength(421);
+    expect(got.damage).toEqual([
+      {
+        kind: 'skipped_bytes',
+        offset: forgedAt,
+        end: resumesAt,
+        detail: `record length reaching past the end of the file (record of ${(1 << 30) + 16} bytes, only ${bytes.length - forgedAt} present)`,
+      },
+    ]);
+    expect(got.state.resumeAt).toBe(bytes.length);
+    for (const chunkSize of [64, 4096]) {
+      const streamed = await readFile(bytes, chunkSize);
+      expect(keys(streamed.records)).toEqual(keys(got.records));
+      expect(streamed.damage).toEqual(got.damage);
+    }
+  });
+
+  it('the same length on the last record is still a cut-off tail, resumed at its offset', () => {
+    const { bytes, forgedAt } = forgedLengthMidFile(0);
+    const got = scan(bytes);
+    expect(got.records).toHaveLength(21);
+    expect(got.damage).toEqual([expect.objectContaining({ kind: 'truncated', offset: forgedAt, bytes: 12 })]);
+    expect(got.state.resumeAt).toBe(forgedAt);
   });
 });

@@ -1,5 +1,6 @@
 import { maskedCrc32c8, maskedCrc32cInt } from './crc32c.js';
 import type { RecordDamage } from './damage.js';
+import { newPrefixChain, rangeMaskedCrc32c, resetPrefixChain, type PrefixChain } from './range-crc.js';
 import { forgetMirror, mirrorEpoch, verifiedEnd, verifiedRun } from './verified-frames.js';
 
 /**
@@ -24,10 +25,37 @@ export interface ScanState {
   finished: boolean;
   /** Absolute offset just past the last complete record (good or CRC-damaged): where a re-read of a growing file resumes. */
   resumeAt: number;
+  /**
+   * Set while resynchronising past a length that reaches beyond the end of the file: the
+   * truncated tail to report if no intact record follows (a writer still writing), instead of
+   * the skipped range reported when one does (a forged or flipped length).
+   */
+  pendingTail: (RecordDamage & { kind: 'truncated' }) | null;
+  /** Prefix CRC registers of the bytes being resynchronised over, so each candidate costs O(1). */
+  chain: PrefixChain;
+  /** Work done resynchronising: candidates whose length CRC matched, and payload bytes hashed directly. */
+  candidates: number;
+  hashedDirect: number;
 }
 
 export function newScanState(fileSize: number, start = 0): ScanState {
-  return { fileSize, resyncFrom: -1, records: 0, damaged: false, finished: false, resumeAt: start };
+  return {
+    fileSize,
+    resyncFrom: -1,
+    records: 0,
+    damaged: false,
+    finished: false,
+    resumeAt: start,
+    pendingTail: null,
+    chain: newPrefixChain(),
+    candidates: 0,
+    hashedDirect: 0,
+  };
+}
+
+/** What resynchronisation cost: linear in the bytes skipped whatever they hold (tests assert on it). */
+export function resyncWork(state: ScanState): { candidates: number; hashedBytes: number } {
+  return { candidates: state.candidates, hashedBytes: state.hashedDirect + state.chain.hashed };
 }
 
 const HEADER = 12;
@@ -49,14 +77,26 @@ function u64Length(b: Uint8Array, i: number): number {
   return hi * 0x100000000 + u32(b, i);
 }
 
+/** Payloads up to this size are hashed directly: a bounded cost per candidate either way. */
+const DIRECT = 64;
+
 /** True when a verified record (both CRCs) starts at bytes[i]; needs the whole record in the window. */
-function verifiesAt(b: Uint8Array, i: number, windowEnd: number, absolute: number, fileSize: number): boolean | 'need-more' {
+function verifiesAt(state: ScanState, b: Uint8Array, i: number, windowEnd: number, base: number): boolean | 'need-more' {
   if (i + HEADER > windowEnd) return 'need-more';
   if (maskedCrc32c8(b, i) !== i32(b, i + 8)) return false;
   const len = u64Length(b, i);
-  if (absolute + HEADER + len + FOOTER > fileSize) return false;
+  const absolute = base + i;
+  if (absolute + HEADER + len + FOOTER > state.fileSize) return false;
   if (i + HEADER + len + FOOTER > windowEnd) return 'need-more';
-  return maskedCrc32cInt(b, i + HEADER, i + HEADER + len) === i32(b, i + HEADER + len);
+  state.candidates++;
+  const stored = i32(b, i + HEADER + len);
+  if (len <= DIRECT) {
+    state.hashedDirect += len;
+    return maskedCrc32cInt(b, i + HEADER, i + HEADER + len) === stored;
+  }
+  // Candidates may overlap (a crafted file puts one every 12 bytes, each claiming megabytes):
+  // the chain hashes each byte once for all of them.
+  return rangeMaskedCrc32c(state.chain, b, base, absolute + HEADER, absolute + HEADER + len) === stored;
 }
 
 /**
@@ -64,14 +104,7 @@ function verifiesAt(b: Uint8Array, i: number, windowEnd: number, absolute: numbe
  * for each verified record and each damage. Returns how many bytes were consumed; the caller
  * keeps the rest and calls again with more bytes appended (or `atEof` when there are none).
  */
-export function scanWindow(
-  state: ScanState,
-  b: Uint8Array,
-  windowEnd: number,
-  base: number,
-  atEof: boolean,
-  sink: RecordSink,
-): number {
+export function scanWindow(state: ScanState, b: Uint8Array, windowEnd: number, base: number, atEof: boolean, sink: RecordSink): number {
   if (state.finished) return windowEnd;
   let i = 0;
   if (state.resyncFrom >= 0) {
@@ -103,7 +136,12 @@ export function scanWindow(
     const absolute = base + i;
     if (i + HEADER > windowEnd) {
       if (!atEof) return i;
-      return finish(state, sink, { kind: 'truncated', offset: absolute, bytes: windowEnd - i, detail: `record header of 12 bytes, only ${windowEnd - i} present` }, windowEnd);
+      return finish(
+        state,
+        sink,
+        { kind: 'truncated', offset: absolute, bytes: windowEnd - i, detail: `record header of 12 bytes, only ${windowEnd - i} present` },
+        windowEnd,
+      );
     }
     if (maskedCrc32c8(b, i) !== i32(b, i + 8)) {
       if (absolute === 0 && looksLikeLfsPointer(b, i, windowEnd)) {
@@ -121,13 +159,25 @@ export function scanWindow(
     if (recordEnd > state.fileSize) {
       const present = state.fileSize - absolute;
       const claimed = len === Infinity ? 'an impossible number of' : String(len + 16);
-      return finish(state, sink, { kind: 'truncated', offset: absolute, bytes: present, detail: `record of ${claimed} bytes, only ${present} present` }, windowEnd);
+      // A cut-off tail, unless intact records follow: then the length was forged or flipped, and
+      // those records are kept (TensorBoard would wait at this offset for ever and lose them).
+      state.pendingTail = { kind: 'truncated', offset: absolute, bytes: present, detail: `record of ${claimed} bytes, only ${present} present` };
+      state.resyncFrom = absolute;
+      const r = resync(state, b, i + 1, windowEnd, base, atEof, sink);
+      if (r < 0) return -r - 1;
+      i = r;
+      continue;
     }
     const end = i + HEADER + len;
     if (end + FOOTER > windowEnd) {
       if (!atEof) return i;
       // The file shrank under us after stat: same as a truncated tail.
-      return finish(state, sink, { kind: 'truncated', offset: absolute, bytes: windowEnd - i, detail: `record of ${len + 16} bytes, only ${windowEnd - i} present` }, windowEnd);
+      return finish(
+        state,
+        sink,
+        { kind: 'truncated', offset: absolute, bytes: windowEnd - i, detail: `record of ${len + 16} bytes, only ${windowEnd - i} present` },
+        windowEnd,
+      );
     }
     state.resumeAt = recordEnd;
     if (maskedCrc32cInt(b, i + HEADER, end) !== i32(b, end)) {
@@ -155,15 +205,15 @@ export function scanBuffer(bytes: Uint8Array, sink: RecordSink): ScanState {
  */
 function resync(state: ScanState, b: Uint8Array, i: number, windowEnd: number, base: number, atEof: boolean, sink: RecordSink): number {
   for (; i < windowEnd; i++) {
-    const v = verifiesAt(b, i, windowEnd, base + i, state.fileSize);
+    const v = verifiesAt(state, b, i, windowEnd, base);
     if (v === true) {
-      reportSkipped(state, base + i, sink);
+      reportSkipped(state, base + i, sink, true);
       return i;
     }
     if (v === 'need-more' && !atEof) return -(i + 1);
   }
   if (!atEof) return -(i + 1);
-  reportSkipped(state, base + windowEnd, sink);
+  reportSkipped(state, base + windowEnd, sink, false);
   return -(windowEnd + 1);
 }
 
@@ -174,9 +224,21 @@ function finish(state: ScanState, sink: RecordSink, damage: RecordDamage, window
   return windowEnd;
 }
 
-function reportSkipped(state: ScanState, end: number, sink: RecordSink): void {
+function reportSkipped(state: ScanState, end: number, sink: RecordSink, found: boolean): void {
   const from = state.resyncFrom;
+  const tail = state.pendingTail;
   state.resyncFrom = -1;
+  state.pendingTail = null;
+  resetPrefixChain(state.chain);
+  if (tail) {
+    if (!found) {
+      finish(state, sink, tail, 0);
+      return;
+    }
+    state.damaged = true;
+    sink.damage({ kind: 'skipped_bytes', offset: from, end, detail: `record length reaching past the end of the file (${tail.detail})` });
+    return;
+  }
   if (from === 0 && state.records === 0 && end === state.fileSize) {
     state.finished = true;
     sink.damage({ kind: 'not_event_file', offset: 0, detail: 'no valid TFRecord framing anywhere in the file' });

@@ -30,9 +30,23 @@ export const LIVE_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
  * then on). Warmup, decay and "lr ≡ 0" verdicts wait for the end: an lr warmup starts at 0.
  */
 export function isLiveFinding(f: Finding): boolean {
-  if (LIVE_KINDS.has(f.kind)) return true;
   const e = f.evidence;
+  if (f.kind === 'nan_loss') return nanLossHoldsLive(f);
+  if (LIVE_KINDS.has(f.kind)) return true;
   return f.kind === 'lr_schedule' && typeof e.nonFinite === 'number' && typeof e.negative === 'number' && e.nonFinite + e.negative > 0;
+}
+
+/**
+ * A NaN loss alerts live only once it has shown that it stays: several non-finite points in a row
+ * at the end, or most of the tail. A poll can end right after any NaN, and fp16 loss-scaler skips
+ * are isolated NaNs the next step recovers from; alerting on them (and running `--exec`, whose
+ * README example stops training) would kill a healthy run. "The log ends at the NaN" is evidence
+ * only once the run is over, so it never alerts; an isolated, recovered NaN is a warning in the
+ * summary and in `diagnose`, not an alert.
+ */
+function nanLossHoldsLive(f: Finding): boolean {
+  const p = f.evidence.persistence;
+  return f.severity === 'error' && (p === 'consecutive' || p === 'tail-share');
 }
 
 export type AlertLevel = 'warning' | 'error';

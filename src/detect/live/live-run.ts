@@ -1,4 +1,5 @@
-import { judgedLossTag } from '../../runs/kohya-tags.js';
+import { judgedLoss } from '../../runs/profiles/role-tags.js';
+import { shapeFromTags, type RunShape } from '../../runs/profiles/run-shape.js';
 import type { SeriesBuilder } from '../../runs/series.js';
 import type { DetectConfig } from '../config.js';
 import { appendLoss, gateBlockLength, newLossGate, riseMayFire, rollbackLoss, snapshotMedian, spikeMayFire, type LossGate } from './loss-gate.js';
@@ -25,6 +26,8 @@ export interface LiveRun {
   gate: LossGate;
   /** Monitored tags that already held a non-finite value. */
   nonFinite: Set<string>;
+  /** Non-finite points in a row at the end of the judged loss (the nan rule's persistence evidence). */
+  lossTailRun: number;
   pending: Set<EvalReason>;
   /** gate.n at the last evaluation, and at the last one the rise / spike gates asked for. */
   lossAtEval: number;
@@ -44,6 +47,7 @@ export function newLiveRun(): LiveRun {
     lossTag: null,
     gate: newLossGate(),
     nonFinite: new Set(),
+    lossTailRun: 0,
     pending: new Set(),
     lossAtEval: 0,
     lossAtRiseEval: -1,
@@ -56,6 +60,9 @@ export function newLiveRun(): LiveRun {
   };
 }
 
+/** Non-finite loss points in a row after which the live gate stops re-checking each one (blocks still do). */
+const TAIL_RECHECK_CAP = 16;
+
 /** Tags whose NaN/Inf the nan rule reports (diagnosis.md §3.1: loss/*, lr/*, norm/*), plus the judged loss. */
 function watchedForNonFinite(tag: string, lossTag: string | null): boolean {
   return tag === lossTag || tag.startsWith('loss') || tag.startsWith('lr') || tag.startsWith('norm/');
@@ -63,13 +70,21 @@ function watchedForNonFinite(tag: string, lossTag: string | null): boolean {
 
 /**
  * One stored point (or a preemption that replaced points from `changedFrom`): O(1) amortised.
- * `tags` lists the run's scalar tags, consulted only when a new tag appears.
+ * `tags` lists the run's scalar tags, consulted only when a new tag appears; `where` (its directory
+ * and files) lets a writer known by its layout be recognised, as the batch detectors do (ai-toolkit's
+ * `loss_log.db`: its tag names alone are shared with other writers).
  */
-export function observeScalar(live: LiveRun, builder: SeriesBuilder, changedFrom: number, tags: () => Iterable<string>): void {
+export function observeScalar(
+  live: LiveRun,
+  builder: SeriesBuilder,
+  changedFrom: number,
+  tags: () => Iterable<string>,
+  where?: Pick<RunShape, 'dir' | 'files'>,
+): void {
   const n = builder.length;
   if (n > live.longest) live.longest = n;
   if (n === 1 && changedFrom === 0) {
-    const judged = judgedLossTag(tags())?.tag ?? null;
+    const judged = judgedLoss({ ...shapeFromTags(tags()), ...where })?.tag ?? null;
     if (judged !== live.lossTag) {
       live.lossTag = judged;
       live.gate = newLossGate();
@@ -82,6 +97,10 @@ export function observeScalar(live: LiveRun, builder: SeriesBuilder, changedFrom
     live.pending.add('non-finite');
   }
   if (builder.tag !== live.lossTag) return;
+  // Each non-finite loss point of a short unbroken tail re-runs the nan rule: the alert waits for
+  // `nan.minConsecutive` in a row, and this keeps the wait exact for any setting up to the cap.
+  if (Number.isFinite(x)) live.lossTailRun = 0;
+  else if (++live.lossTailRun <= TAIL_RECHECK_CAP) live.pending.add('non-finite');
   if (changedFrom < live.gate.fed) {
     // Preemption replaced stored points. One point at the same step is kohya's gradient
     // accumulation (every micro-batch is logged); more is a restart: look again at once.
@@ -106,8 +125,15 @@ export function evaluationDue(live: LiveRun, config: DetectConfig): EvalReason |
     if (g.n - live.lossAtEval >= w) return 'block';
     const every = Math.max(1, Math.floor(w / 10));
     // A gate that stays open (the rise goes on) re-asks only every w/10 points, for escalation.
-    if (!live.riseSettled && g.n > live.lossAtEval && (live.lossAtRiseEval < 0 || g.n - live.lossAtRiseEval >= every) && riseMayFire(g, c, config.minPoints)) return 'rise';
-    if (!live.spikeSettled && g.n > live.lossAtEval && (live.lossAtSpikeEval < 0 || g.n - live.lossAtSpikeEval >= every) && spikeMayFire(g, config.outlier.extremeRatio)) return 'spike';
+    if (!live.riseSettled && g.n > live.lossAtEval && (live.lossAtRiseEval < 0 || g.n - live.lossAtRiseEval >= every) && riseMayFire(g, c, config.minPoints))
+      return 'rise';
+    if (
+      !live.spikeSettled &&
+      g.n > live.lossAtEval &&
+      (live.lossAtSpikeEval < 0 || g.n - live.lossAtSpikeEval >= every) &&
+      spikeMayFire(g, config.outlier.extremeRatio)
+    )
+      return 'spike';
     return null;
   }
   const w = Math.max(config.explosion.blockSize, Math.floor(live.longest / config.explosion.maxBlocks));
@@ -118,7 +144,12 @@ export function evaluationDue(live: LiveRun, config: DetectConfig): EvalReason |
  * Records that the batch detectors just ran on the current prefix. `loss` is the judged loss series
  * now; `alerted` is the alert memory (kind|tag → severity) after this evaluation.
  */
-export function markEvaluated(live: LiveRun, reason: EvalReason, loss: { values: ArrayLike<number>; length: number } | undefined, alerted?: ReadonlyMap<string, string>): void {
+export function markEvaluated(
+  live: LiveRun,
+  reason: EvalReason,
+  loss: { values: ArrayLike<number>; length: number } | undefined,
+  alerted?: ReadonlyMap<string, string>,
+): void {
   live.pending.clear();
   live.evaluations++;
   live.longestAtEval = live.longest;

@@ -28,7 +28,17 @@ export interface LossGate {
 }
 
 export function newLossGate(): LossGate {
-  return { n: 0, sum: new Float64Array(1025), sumSq: new Float64Array(1025), shift: NaN, fed: 0, nAfter: new Int32Array(1024), maxSinceSnapshot: 0, sorted: new Float64Array(0), addedSinceSnapshot: 0 };
+  return {
+    n: 0,
+    sum: new Float64Array(1025),
+    sumSq: new Float64Array(1025),
+    shift: NaN,
+    fed: 0,
+    nAfter: new Int32Array(1024),
+    maxSinceSnapshot: 0,
+    sorted: new Float64Array(0),
+    addedSinceSnapshot: 0,
+  };
 }
 
 /** Adds the series' next value (O(1) amortised). */

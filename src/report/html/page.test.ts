@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadLogdirs } from '../../runs/load-logdir.js';
 import { seriesFromArrays } from '../../runs/series.js';
-import { buildPageData } from '../compare-data.js';
+import { buildPageData } from '../compare/compare-data.js';
 import { renderComparePage, scriptSafeJson } from './page.js';
 
 const HOSTILE = '</script><img src=x onerror=alert(1)>';
@@ -28,8 +28,8 @@ describe('renderComparePage', () => {
       generator: 'tblens test',
     });
     const html = await renderComparePage(data);
-    // Exactly the page's own three script elements close; no element comes from the data.
-    expect(html.match(/<\/script/gi)?.length).toBe(3);
+    // Exactly the page's own two script elements (data, code) close; no element comes from the data.
+    expect(html.match(/<\/script/gi)?.length).toBe(2);
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<b>');
     const json = /<script type="application\/json" id="tblens-data">([^<]*)<\/script>/.exec(html);

@@ -1,29 +1,30 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import type { PageData } from '../compare-model.js';
+import { fileURLToPath } from 'node:url';
+import type { PageData } from '../compare/compare-model.js';
 
-/** Browser scripts in the order they depend on each other (plain scripts sharing one scope). */
-const SCRIPTS = ['smoothing.js', 'series.js', 'chart.js', 'app.js'];
+const BUNDLE = 'page-app.js';
 
-let assets: Promise<{ template: string; css: string; d3: string; app: string }> | undefined;
+let assets: Promise<{ template: string; css: string; app: string }> | undefined;
 
-/** d3's UMD bundle; the package exports only its entry point, so the bundle is found beside it. */
-async function readD3(): Promise<string> {
-  const entry = createRequire(import.meta.url).resolve('d3');
-  return readFile(join(dirname(entry), 'd3.min.js'), 'utf8');
+/**
+ * The page script (app.ts + the shared chart code + the d3 parts it uses, one IIFE): `npm run build`
+ * writes it beside this module (vitest's globalSetup does the same beside the sources). Product code
+ * never bundles: the bundler is a dev dependency.
+ */
+async function readApp(): Promise<string> {
+  const built = new URL(`./${BUNDLE}`, import.meta.url);
+  if (!existsSync(built)) throw new Error(`the comparison page script ${BUNDLE} is missing beside ${fileURLToPath(import.meta.url)}: run npm run build`);
+  return readFile(built, 'utf8');
 }
 
 function loadAssets() {
   assets ??= (async () => {
     const here = (name: string) => readFile(new URL(`./${name}`, import.meta.url), 'utf8');
-    const [template, css, d3, ...scripts] = await Promise.all([here('page.html'), here('page.css'), readD3(), ...SCRIPTS.map(here)]);
-    const app = `(function () {\n'use strict';\n${scripts.join('\n')}\n})();`;
-    for (const [name, code] of [['d3', d3], ['chart code', app]]) {
-      // An inline script ends at the first `</script`; none of ours may contain one.
-      if (/<\/script|<!--/i.test(code)) throw new Error(`${name} contains a sequence that would end the inline <script>`);
-    }
-    return { template, css, d3, app };
+    const [template, css, app] = await Promise.all([here('page.html'), here('page.css'), readApp()]);
+    // An inline script ends at the first `</script`; the bundle may not contain one.
+    if (/<\/script|<!--/i.test(app)) throw new Error('page script contains a sequence that would end the inline <script>');
+    return { template, css, app };
   })();
   return assets;
 }
@@ -51,14 +52,13 @@ function fill(template: string, slots: Record<string, string>): string {
   });
 }
 
-/** The comparison as one self-contained HTML page: data, d3 and chart code inline, no network. */
+/** The comparison as one self-contained HTML page: data and the chart code (with d3) inline, no network. */
 export async function renderComparePage(data: PageData): Promise<string> {
-  const { template, css, d3, app } = await loadAssets();
+  const { template, css, app } = await loadAssets();
   return fill(template, {
     '{{TITLE}}': escapeHtml(data.title),
     '{{GENERATOR}}': escapeHtml(data.generator),
     '/*{{CSS}}*/': css,
-    '/*{{D3}}*/': d3,
     '/*{{APP}}*/': app,
     '{{DATA}}': scriptSafeJson(data),
   });

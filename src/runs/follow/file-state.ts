@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import { fsPath } from '../../io/raw-path.js';
 import type { RecordDamage } from '../../tfrecord/damage.js';
 import type { EventFileReport } from '../types.js';
 
@@ -25,11 +26,7 @@ export interface FollowedFile {
   lastError: string | null;
 }
 
-export type FileChange =
-  | { kind: 'unchanged' }
-  | { kind: 'grown' }
-  | { kind: 'reset'; detail: string }
-  | { kind: 'gone'; error: string };
+export type FileChange = { kind: 'unchanged' } | { kind: 'grown' } | { kind: 'reset'; detail: string } | { kind: 'gone'; error: string };
 
 /**
  * What happened to the file since it was last read. Costs one stat, plus a 64-byte read when it
@@ -38,7 +35,7 @@ export type FileChange =
 export function fileChange(file: FollowedFile): { change: FileChange; info?: BigIntStats; head?: Uint8Array } {
   let info: BigIntStats;
   try {
-    info = statSync(file.path, { bigint: true });
+    info = statSync(fsPath(file.path), { bigint: true });
   } catch (error) {
     return { change: { kind: 'gone', error: (error as NodeJS.ErrnoException).code ?? String(error) } };
   }
@@ -62,7 +59,7 @@ export function remember(file: FollowedFile, info: BigIntStats | undefined, head
 export function readHead(path: string): Uint8Array | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(fsPath(path), 'r');
     const buffer = new Uint8Array(HEAD_BYTES);
     const bytesRead = readSync(fd, buffer, 0, HEAD_BYTES, 0);
     return buffer.subarray(0, bytesRead);

@@ -6,7 +6,7 @@ import { loadLogdirs } from '../load-logdir.js';
 import type { Run } from '../types.js';
 import { newLogdirFollower, pollLogdir, snapshotLogdir } from './follow-logdir.js';
 import type { FollowNote } from './notes.js';
-import { comparable, prng, randomCuts } from './test-helpers.js';
+import { comparable, prng, randomCuts } from '../../../test/support/follow-helpers.js';
 
 function expectSameRuns(actual: Run[], expected: Run[], context: string): void {
   expect(comparable(actual), context).toEqual(comparable(expected));
@@ -52,7 +52,11 @@ describe('following a log directory', () => {
     expect(partialTails).toBeGreaterThan(cuts.length / 2);
     const final = snapshotLogdir(follower);
     expect(final[0].scalars.get('loss/current')!.length).toBe(3000);
-    expectSameRuns(final, await batch(join(FIXTURES, 'sweep/adamw')).then((runs) => runs.map((r) => ({ ...r, name: 'run-a/network_train' }))), 'equal to the fixture');
+    expectSameRuns(
+      final,
+      await batch(join(FIXTURES, 'sweep/adamw')).then((runs) => runs.map((r) => ({ ...r, name: 'run-a/network_train' }))),
+      'equal to the fixture',
+    );
   });
 
   it('re-reads a truncated or replaced file from byte 0 without doubling points, and says so', async () => {

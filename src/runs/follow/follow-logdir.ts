@@ -1,6 +1,10 @@
+import { dirname } from 'node:path';
+import { sqliteLogsToRead } from '../ai-toolkit-db.js';
+import { runName } from '../discover.js';
 import { compareNames } from '../run-assembly.js';
 import { foldSideRuns } from '../side-runs.js';
 import type { Run } from '../types.js';
+import { newFollowedDb, pollDb, type FollowedDb } from './follow-db.js';
 import { newFollowedRun, pollRun, snapshotRun, viewRun, type FollowListener, type FollowOptions, type FollowedRun } from './follow-run.js';
 import type { FollowNote } from './notes.js';
 import { newTreeCache, scanTree, type TreeCache } from './tree-cache.js';
@@ -21,10 +25,12 @@ export interface LogdirFollower {
   tree: TreeCache;
   /** `.safetensors` files seen under the log directory at the last poll. */
   weights: string[];
+  /** ai-toolkit databases followed, by path (their runs are in `runs` once read). */
+  dbs: Map<string, FollowedDb>;
 }
 
 export function newLogdirFollower(input: string, options: LogdirFollowOptions = {}, listener?: FollowListener): LogdirFollower {
-  return { input, root: null, runs: new Map(), options, listener, waiting: null, tree: newTreeCache(), weights: [] };
+  return { input, root: null, runs: new Map(), options, listener, waiting: null, tree: newTreeCache(), weights: [], dbs: new Map() };
 }
 
 export interface PollResult {
@@ -35,7 +41,8 @@ export interface PollResult {
 
 /**
  * One polling pass: discovers runs and event files (new directories appear here), then reads the
- * new bytes of each run. A log directory that does not exist yet is waited for, not an error.
+ * new bytes of each run, and re-reads each ai-toolkit database that changed (see follow-db.ts).
+ * A log directory that does not exist yet is waited for, not an error.
  */
 export async function pollLogdir(f: LogdirFollower): Promise<PollResult> {
   const notes: FollowNote[] = [];
@@ -65,6 +72,29 @@ export async function pollLogdir(f: LogdirFollower): Promise<PollResult> {
     notes.push(...(await pollRun(run, loc.files, f.options, f.listener)));
     if (run.recordsRead !== before || run.generation !== generation) changed.push(run);
   }
+  // ai-toolkit jobs that log only to SQLite, by export's rule: a job with a TensorBoard run is read from that alone.
+  const dbPaths = sqliteLogsToRead(
+    found.sqliteLogs,
+    locations.map((l) => l.dir),
+  );
+  for (const path of dbPaths) {
+    // The run's name, as loadSqliteRun gives it: filtered before the database is opened.
+    if (f.options.runFilter && !f.options.runFilter.test(runName(found.root, dirname(path)))) continue;
+    let db = f.dbs.get(path);
+    if (!db) f.dbs.set(path, (db = newFollowedDb(path)));
+    const before = db.run ? [db.run.recordsRead, db.run.generation] : null;
+    notes.push(...(await pollDb(db, found.root, f.options, f.listener)));
+    const run = db.run;
+    if (!run) continue;
+    seen.add(run.name);
+    if (f.runs.get(run.name) !== run) {
+      f.runs.set(run.name, run);
+      notes.push({ kind: 'new-run', run: run.name, dir: run.dir });
+    }
+    if (!before || run.recordsRead !== before[0] || run.generation !== before[1]) changed.push(run);
+  }
+  const listed = new Set(dbPaths);
+  for (const path of [...f.dbs.keys()]) if (!listed.has(path)) f.dbs.delete(path);
   for (const name of [...f.runs.keys()]) {
     if (seen.has(name)) continue;
     // Its directory, or every event file in it, is gone.

@@ -44,7 +44,19 @@ function freshAssembly(run: FollowedRun, options: FollowOptions, listener?: Foll
 }
 
 function newFollowedFile(dir: string, path: string): FollowedFile {
-  return { path, report: newFileReport(dir, path), resumeAt: 0, size: 0, ino: -1n, dev: -1n, mtimeNs: -1n, head: new Uint8Array(0), tail: null, fed: false, lastError: null };
+  return {
+    path,
+    report: newFileReport(dir, path),
+    resumeAt: 0,
+    size: 0,
+    ino: -1n,
+    dev: -1n,
+    mtimeNs: -1n,
+    head: new Uint8Array(0),
+    tail: null,
+    fed: false,
+    lastError: null,
+  };
 }
 
 /**
@@ -163,7 +175,8 @@ async function readNew(run: FollowedRun, f: FollowedFile, notes: FollowNote[]): 
   f.resumeAt = result.resumeAt;
   f.tail = tail;
   if (f.report.lastWallTime > run.lastWallTime || Number.isNaN(run.lastWallTime)) run.lastWallTime = f.report.lastWallTime;
-  for (let i = damageBefore; i < f.report.damage.length; i++) notes.push({ kind: 'damage', run: run.name, line: damageLine({ file: f.path, damage: f.report.damage[i] }) });
+  for (let i = damageBefore; i < f.report.damage.length; i++)
+    notes.push({ kind: 'damage', run: run.name, line: damageLine({ file: f.path, damage: f.report.damage[i] }) });
 }
 
 function lastFedName(files: FollowedFile[]): string | null {

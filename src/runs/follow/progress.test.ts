@@ -5,7 +5,10 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { newLogdirFollower, pollLogdir } from './follow-logdir.js';
 import { hparamsMaxSteps, runProgress } from './progress.js';
 
-const ADAMW = join(import.meta.dirname, '../../../fixtures/kohya/sweep/adamw/glypha-adamw-20261129140106/network_train/events.out.tfevents.1795960866.vm.5635.0');
+const ADAMW = join(
+  import.meta.dirname,
+  '../../../fixtures/kohya/sweep/adamw/glypha-adamw-20261129140106/network_train/events.out.tfevents.1795960866.vm.5635.0',
+);
 
 let dir: string;
 beforeEach(() => {

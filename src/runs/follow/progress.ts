@@ -1,4 +1,6 @@
-import type { SeriesBuilder } from '../series.js';
+import { displayLossTag } from '../profiles/role-tags.js';
+import type { RunShape } from '../profiles/run-shape.js';
+import type { SeriesBuilder, ValueColumn } from '../series.js';
 import type { FollowedRun } from './follow-run.js';
 
 /** Where a followed run stands, for the status line: all from the last points, O(window) to compute. */
@@ -20,8 +22,6 @@ export interface RunProgress {
   lossNonFinite: boolean;
 }
 
-/** Kohya's step-indexed training loss first; the epoch-indexed ones never (their step is an epoch). */
-const LOSS_TAGS = ['loss/current', 'loss/average', 'loss', 'train/loss', 'train_loss'];
 /** Already a moving average: a short window shows its direction. */
 const SMOOTHED_WINDOW = 100;
 /** Per-step diffusion loss is mostly timestep noise: only long windows say anything. */
@@ -29,12 +29,21 @@ const RAW_WINDOW = 500;
 /** Points of the newest stretch used for the step rate. */
 const RATE_POINTS = 400;
 
+/** What the writer's profile needs to see of a followed run: its tags' point counts and steps. */
+function shapeOf(run: FollowedRun): RunShape {
+  const scalars = new Map<string, SeriesBuilder>();
+  for (const [tag, state] of run.assembly.tags) if (state.builder) scalars.set(tag, state.builder);
+  return { scalars };
+}
+
+function builderOf(run: FollowedRun, tag: string | null): SeriesBuilder | undefined {
+  const b = tag === null ? undefined : run.assembly.tags.get(tag)?.builder;
+  return b && b.length > 0 ? b : undefined;
+}
+
+/** The step-indexed training loss (the writer's profile decides which tag); epoch-indexed ones never. */
 export function lossBuilder(run: FollowedRun): SeriesBuilder | undefined {
-  for (const tag of LOSS_TAGS) {
-    const b = run.assembly.tags.get(tag)?.builder;
-    if (b && b.length > 0) return b;
-  }
-  return undefined;
+  return builderOf(run, displayLossTag(shapeOf(run), 'raw'));
 }
 
 function anyBuilder(run: FollowedRun): SeriesBuilder | undefined {
@@ -46,7 +55,7 @@ function anyBuilder(run: FollowedRun): SeriesBuilder | undefined {
   return best;
 }
 
-function finiteMean(values: Float64Array, from: number, to: number): number | null {
+function finiteMean(values: ValueColumn, from: number, to: number): number | null {
   let sum = 0;
   let n = 0;
   for (let i = Math.max(0, from); i < to; i++) {
@@ -62,9 +71,19 @@ function finiteMean(values: Float64Array, from: number, to: number): number | nu
 export function runProgress(run: FollowedRun, maxSteps: number | null): RunProgress {
   const loss = lossBuilder(run);
   const series = loss ?? anyBuilder(run);
-  const smoothed = run.assembly.tags.get('loss/average')?.builder;
-  const trend = smoothed && smoothed.length > 0 ? smoothed : loss;
-  const out: RunProgress = { step: null, maxSteps, lossTag: trend?.tag ?? null, lossRecent: null, lossBefore: null, stepsPerSecond: null, etaSeconds: null, lossNonFinite: false };
+  // The writer's own moving average (kohya's loss/average, OneTrainer's smooth_loss) shows the direction best.
+  const smoothed = builderOf(run, displayLossTag(shapeOf(run), 'smoothed'));
+  const trend = smoothed ?? loss;
+  const out: RunProgress = {
+    step: null,
+    maxSteps,
+    lossTag: trend?.tag ?? null,
+    lossRecent: null,
+    lossBefore: null,
+    stepsPerSecond: null,
+    etaSeconds: null,
+    lossNonFinite: false,
+  };
   if (!series) return out;
   const n = series.length;
   out.step = series.steps[n - 1];

@@ -1,8 +1,11 @@
 import { opendirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isEventFileName, runName, type RunLocation } from '../discover.js';
+import { entryKind } from '../../io/list-directory.js';
+import { displayPath, fsPath, nameFromBytes } from '../../io/raw-path.js';
 import { compareNames } from '../run-assembly.js';
-import { isWeightsFileName } from '../weights/find-files.js';
+import { isWeightsFileName } from '../../weights/find-files.js';
+import { isSqliteLogName } from '../sqlite-log-name.js';
 
 /** One directory as last listed. */
 interface Listing {
@@ -10,8 +13,12 @@ interface Listing {
   mtimeMs: number;
   /** Listed so soon after its last change that an entry added in the same clock tick could be missing. */
   racy: boolean;
+  /** FIFOs, sockets and devices named like event files: reported, never opened. */
+  special: { path: string; reason: string }[];
   eventFiles: string[];
   weightsFiles: string[];
+  /** ai-toolkit's `loss_log.db` (at most one a directory). */
+  sqliteLogs: string[];
   subdirs: string[];
 }
 
@@ -35,24 +42,29 @@ export function newTreeCache(): TreeCache {
 }
 
 export type TreeScan =
-  | { ok: true; root: string; runs: RunLocation[]; weights: string[]; skipped: { path: string; reason: string }[]; relisted: number }
+  | { ok: true; root: string; runs: RunLocation[]; weights: string[]; sqliteLogs: string[]; skipped: { path: string; reason: string }[]; relisted: number }
   | { ok: false; error: string };
 
-/** Runs (as `discoverRuns` finds them) and `.safetensors` files under `rootPath`, from the cache where unchanged. */
+/** Runs and ai-toolkit databases (as `discoverRuns` finds them) and `.safetensors` files under `rootPath`, from the cache where unchanged. */
 export function scanTree(cache: TreeCache, rootPath: string, now: number = Date.now()): TreeScan {
   const root = resolve(rootPath);
   let info;
   try {
-    info = statSync(root);
+    info = statSync(fsPath(root));
   } catch {
-    return { ok: false, error: `${rootPath}: no such file or directory` };
+    return { ok: false, error: `${displayPath(rootPath)}: no such file or directory` };
   }
+  const kind = entryKind(info);
+  if (kind !== 'file' && kind !== 'directory') return { ok: false, error: `${displayPath(rootPath)}: not a regular file or directory (${kind})` };
   if (info.isFile()) {
+    // As discoverRuns: a database is named after its job directory, so the root is the training folder above it.
+    if (isSqliteLogName(basename(root))) return { ok: true, root: dirname(dirname(root)), runs: [], weights: [], sqliteLogs: [root], skipped: [], relisted: 0 };
     if (!isEventFileName(basename(root))) return { ok: false, error: `${rootPath}: not an event file (its name does not contain "tfevents")` };
-    return { ok: true, root: dirname(root), runs: [{ name: '.', dir: dirname(root), files: [root] }], weights: [], skipped: [], relisted: 0 };
+    return { ok: true, root: dirname(root), runs: [{ name: '.', dir: dirname(root), files: [root] }], weights: [], sqliteLogs: [], skipped: [], relisted: 0 };
   }
   const runs: RunLocation[] = [];
   const weights: string[] = [];
+  const sqliteLogs: string[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const seen = new Set<string>();
   const reached = new Set<string>();
@@ -62,7 +74,7 @@ export function scanTree(cache: TreeCache, rootPath: string, now: number = Date.
     let listing = cache.listings.get(dir);
     let mtimeMs: number;
     try {
-      mtimeMs = statSync(dir).mtimeMs;
+      mtimeMs = statSync(fsPath(dir)).mtimeMs;
     } catch {
       skipped.push({ path: dir, reason: 'unreadable' });
       return;
@@ -83,45 +95,56 @@ export function scanTree(cache: TreeCache, rootPath: string, now: number = Date.
       return;
     }
     seen.add(listing.real);
+    skipped.push(...listing.special);
     if (listing.eventFiles.length > 0) runs.push({ name: runName(root, dir), dir, files: listing.eventFiles });
     weights.push(...listing.weightsFiles);
+    sqliteLogs.push(...listing.sqliteLogs);
     for (const sub of listing.subdirs) walk(sub);
   };
   walk(root);
   for (const dir of [...cache.listings.keys()]) if (!reached.has(dir)) cache.listings.delete(dir);
   runs.sort((a, b) => compareNames(a.name, b.name));
-  return { ok: true, root, runs, weights, skipped, relisted };
+  return { ok: true, root, runs, weights, sqliteLogs, skipped, relisted };
 }
 
 function list(dir: string, mtimeMs: number, now: number): Listing | string {
   let real: string;
   try {
-    real = realpathSync(dir);
+    // .native: the JavaScript realpathSync decodes a Buffer path as UTF-8 and loses invalid bytes.
+    real = nameFromBytes(realpathSync.native(fsPath(dir), { encoding: 'buffer' }));
   } catch {
     return 'unreadable';
   }
   const eventFiles: string[] = [];
   const weightsFiles: string[] = [];
+  const sqliteLogs: string[] = [];
   const subdirs: string[] = [];
+  const special: { path: string; reason: string }[] = [];
   try {
-    const handle = opendirSync(dir);
+    // Names as bytes (encoding 'buffer', which the typings omit): see raw-path.ts.
+    const handle = opendirSync(fsPath(dir), { encoding: 'buffer' as BufferEncoding });
     try {
       for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
-        const path = join(dir, entry.name);
+        const name = nameFromBytes(entry.name as unknown as Buffer);
+        const path = join(dir, name);
         let isDir = entry.isDirectory();
         let isFile = entry.isFile();
+        let kind = entryKind(entry);
         if (entry.isSymbolicLink()) {
           try {
-            const target = statSync(path);
+            const target = statSync(fsPath(path));
             isDir = target.isDirectory();
             isFile = target.isFile();
+            kind = entryKind(target);
           } catch {
             continue; // dangling link: ignored, as by the data server
           }
         }
         if (isDir) subdirs.push(path);
-        else if (isFile && isEventFileName(entry.name)) eventFiles.push(path);
-        else if (isFile && isWeightsFileName(entry.name)) weightsFiles.push(path);
+        else if (isFile && isEventFileName(name)) eventFiles.push(path);
+        else if (isFile && isWeightsFileName(name)) weightsFiles.push(path);
+        else if (isFile && isSqliteLogName(name)) sqliteLogs.push(path);
+        else if (!isFile && isEventFileName(name)) special.push({ path, reason: `not a regular file (${kind}); not opened` });
       }
     } finally {
       handle.closeSync();
@@ -136,5 +159,5 @@ function list(dir: string, mtimeMs: number, now: number): Listing | string {
   // Coarse directory clocks (1–2 s on some filesystems): an entry added in the tick of this listing
   // would not change the mtime again, so such a listing is redone on the next poll.
   const racy = now - mtimeMs < 3000;
-  return { real, mtimeMs, racy, eventFiles, weightsFiles, subdirs };
+  return { real, mtimeMs, racy, eventFiles, weightsFiles, sqliteLogs, subdirs, special };
 }
