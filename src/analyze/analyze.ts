@@ -1,4 +1,6 @@
 import { stat } from 'node:fs/promises';
+import { memoDirectories, type Lister } from '../io/list-directory.js';
+import { limiter, type Limit } from '../io/limit.js';
 import { loadLogdirs, type LoadedRoot } from '../runs/load-logdir.js';
 import { namedRuns } from '../runs/run-names.js';
 import type { RunIdentity } from '../identity/identity.js';
@@ -80,20 +82,21 @@ export function identityOf(run: Run, weights: WeightsSummary[], config?: RunIden
   return merged;
 }
 
-/** Each run's trainer config (docs in config-identity.ts); a file that does not parse is one problem line, not a failure. */
-async function runConfigs(runs: Run[], problems: ToolProblem[]): Promise<(RunIdentity | undefined)[]> {
-  return Promise.all(
-    runs.map(async (run) => {
-      const c = await configIdentity(run.dir, runRoles(run).profile.id);
-      if (!c) return undefined;
-      if (!c.ok) {
-        problems.push({ path: c.path, message: configProblemLine(c) });
-        return undefined;
-      }
-      for (const message of c.problems) problems.push({ path: c.path, message });
-      return c.identity;
-    }),
-  );
+/**
+ * Each run's trainer config (docs in config-identity.ts); a file that does not parse is one problem line, not a failure.
+ * The searches run a few at a time (`inFlight`), and their problem lines are kept in run order.
+ */
+async function runConfigs(runs: Run[], problems: ToolProblem[], list: Lister, inFlight: Limit): Promise<(RunIdentity | undefined)[]> {
+  const found = await Promise.all(runs.map((run) => inFlight(() => configIdentity(run.dir, runRoles(run).profile.id, list))));
+  return found.map((c) => {
+    if (!c) return undefined;
+    if (!c.ok) {
+      problems.push({ path: c.path, message: configProblemLine(c) });
+      return undefined;
+    }
+    for (const message of c.problems) problems.push({ path: c.path, message });
+    return c.identity;
+  });
 }
 
 const NO_CONFIG = 'no config found (no config_lora-*.toml beside the run or its LoRA files, no --log_config hparams, no linked LoRA with ss_* metadata)';
@@ -106,12 +109,19 @@ const NO_CONFIG = 'no config found (no config_lora-*.toml beside the run or its 
  */
 export async function analyzeRun(
   run: Run,
-  given: { identity: RunIdentity; weights: WeightsSummary[]; weightsNote: string | null; config: DetectConfig },
+  given: {
+    identity: RunIdentity;
+    weights: WeightsSummary[];
+    weightsNote: string | null;
+    config: DetectConfig;
+    /** Lists the directories the config search looks in; `analyze` passes one memo for all its runs. */
+    list?: Lister;
+  },
 ): Promise<RunInput> {
   const { identity, weights, config } = given;
   const trainer = reportTrainer(run);
   const diagnosis = diagnoseRunDetailed({ run, identity, weights }, config);
-  const own = await lintOwnConfig(run, trainer.id, weights, mainWeights(run, weights), config);
+  const own = await lintOwnConfig(run, trainer.id, weights, mainWeights(run, weights), config, given.list);
   const configChecked = own.read.length > 0 ? [{ kind: 'config' as const }] : trainer.id === 'kohya' ? [{ kind: 'config' as const, skipped: NO_CONFIG }] : [];
   return {
     name: run.name,
@@ -149,7 +159,10 @@ export async function analyze(paths: string[], options: AnalyzeOptions = {}): Pr
     }
   }
   const progress = options.onProgress;
+  // The tree is walked three times (runs, LoRA files, each run's config): one read per directory serves all.
+  const dirs = memoDirectories();
   const loaded = await loadLogdirs(paths, {
+    directories: dirs,
     view: options.view ?? 'data-server',
     onProgress: progress && ((done, total) => progress('loading runs', done, total)),
   });
@@ -165,22 +178,31 @@ export async function analyze(paths: string[], options: AnalyzeOptions = {}): Pr
   // Log paths are searched for LoRA files only when they are directories: an event file given directly is not a candidate.
   const logDirs: string[] = [];
   for (const p of paths) if ((await stat(p).catch(() => undefined))?.isDirectory()) logDirs.push(p);
-  const links = await linkRunWeights(runs, [...logDirs, ...weightsDirs], {}, progress && ((done, total) => progress('reading weights', done, total)));
+  const links = await linkRunWeights(runs, [...logDirs, ...weightsDirs], {}, progress && ((done, total) => progress('reading weights', done, total)), dirs);
   for (const s of links.skipped) problems.push({ path: s.path, message: `weights search skipped it (${s.reason})` });
   for (const line of links.unreadable) problems.push({ path: null, message: line });
   for (const line of links.notices) problems.push({ path: null, message: line });
   for (const run of runs) for (const message of hparamsProblems(run.hparams)) problems.push({ path: run.dir, message });
-  const configs = await runConfigs(runs, problems);
+  const list = dirs.list;
+  // Each run's config search waits on the file system (a listing, a few opens): with thousands of runs,
+  // one at a time leaves the CPU idle half the time; a few dozen at once stay well inside the file limit.
+  const inFlight = limiter(32);
+  const configs = await runConfigs(runs, problems, list, inFlight);
 
-  const inputs: RunInput[] = [];
-  for (const [i, run] of runs.entries()) {
-    // linkWeights answers in the order of the runs it was given.
-    const weights = links.runs[i].files;
-    // With no candidate file anywhere (a non-LoRA log) "no weights found" is noise, not news.
-    const weightsNote = links.candidates === 0 ? null : (links.runs[i].note ?? null);
-    inputs.push(await analyzeRun(run, { identity: identityOf(run, weights, configs[i]), weights, weightsNote, config }));
-    progress?.('diagnosing', i + 1, runs.length);
-  }
+  let diagnosed = 0;
+  const inputs = await Promise.all(
+    runs.map((run, i) =>
+      inFlight(async () => {
+        // linkWeights answers in the order of the runs it was given.
+        const weights = links.runs[i].files;
+        // With no candidate file anywhere (a non-LoRA log) "no weights found" is noise, not news.
+        const weightsNote = links.candidates === 0 ? null : (links.runs[i].note ?? null);
+        const input = await analyzeRun(run, { identity: identityOf(run, weights, configs[i]), weights, weightsNote, config, list });
+        progress?.('diagnosing', ++diagnosed, runs.length);
+        return input;
+      }),
+    ),
+  );
   const report = assembleReport({ config: config as unknown as Record<string, unknown>, runs: inputs, problems, base: options.base });
   return { ok: true, report, runs, roots: loaded.roots };
 }

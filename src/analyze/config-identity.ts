@@ -1,4 +1,4 @@
-import { listDirectory } from '../io/list-directory.js';
+import { listDirectory, type Lister } from '../io/list-directory.js';
 import { readSmallText } from '../io/read-small-text.js';
 import { basename, dirname, join } from 'node:path';
 import { readJson } from '../lint/read-json.js';
@@ -44,8 +44,8 @@ async function parsedFile(path: string, parse: (t: string) => Parsed): Promise<P
 }
 
 /** Names of the directories in `dir` (symlinks followed, as run discovery does); none when it cannot be listed. */
-async function subdirs(dir: string): Promise<string[]> {
-  const listing = await listDirectory(dir);
+async function subdirs(dir: string, list: Lister): Promise<string[]> {
+  const listing = await list(dir);
   return listing.ok ? listing.subdirs.map((d) => basename(d)) : [];
 }
 
@@ -171,12 +171,12 @@ async function oneTrainer(dir: string): Promise<ConfigIdentity | null> {
   return found(path, oneTrainerHParams(c));
 }
 
-async function aiToolkit(dir: string): Promise<ConfigIdentity | null> {
+async function aiToolkit(dir: string, list: Lister): Promise<ConfigIdentity | null> {
   const job = basename(dir);
   // The UI's SQLite run is the job folder itself; a TensorBoard run is `<log_dir>/<job>`, beside `<training_folder>/<job>`.
   const candidates = [join(dir, 'config.yaml')];
   for (let up = dirname(dirname(dir)), i = 0; i < 2; i++, up = dirname(up)) {
-    for (const sub of await subdirs(up)) candidates.push(join(up, sub, job, 'config.yaml'));
+    for (const sub of await subdirs(up, list)) candidates.push(join(up, sub, job, 'config.yaml'));
   }
   for (const path of candidates) {
     const p = await parsedFile(path, parseYaml);
@@ -216,8 +216,8 @@ async function simpleTuner(dir: string): Promise<ConfigIdentity | null> {
 }
 
 /** accelerate's TensorBoardTracker writes `hparams.yml` into the run folder or a float-named side folder of it. */
-async function accelerateHParams(dir: string): Promise<ConfigIdentity | null> {
-  const side = (await subdirs(dir)).filter((d) => SIDE_DIR.test(d)).sort();
+async function accelerateHParams(dir: string, list: Lister): Promise<ConfigIdentity | null> {
+  const side = (await subdirs(dir, list)).filter((d) => SIDE_DIR.test(d)).sort();
   for (const path of [join(dir, 'hparams.yml'), ...side.map((d) => join(dir, d, 'hparams.yml'))]) {
     const p = await parsedFile(path, parseYaml);
     if (!p) continue;
@@ -229,16 +229,16 @@ async function accelerateHParams(dir: string): Promise<ConfigIdentity | null> {
 }
 
 /** The config file of `dir`'s run as written by `trainer`, or null when there is none (kohya and unknown writers: none is read). */
-export async function configIdentity(dir: string, trainer: TrainerProfile['id']): Promise<ConfigIdentity | null> {
+export async function configIdentity(dir: string, trainer: TrainerProfile['id'], list: Lister = listDirectory): Promise<ConfigIdentity | null> {
   switch (trainer) {
     case 'onetrainer':
       return oneTrainer(dir);
     case 'ai-toolkit':
-      return aiToolkit(dir);
+      return aiToolkit(dir, list);
     case 'simpletuner':
-      return (await simpleTuner(dir)) ?? accelerateHParams(dir);
+      return (await simpleTuner(dir)) ?? accelerateHParams(dir, list);
     case 'diffusers':
-      return accelerateHParams(dir);
+      return accelerateHParams(dir, list);
     default:
       return null;
   }

@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import type { DetectConfig } from '../detect/config.js';
-import { listDirectory } from '../io/list-directory.js';
+import { listDirectory, type Lister } from '../io/list-directory.js';
 import { lintRunConfigSources, type RunConfigSources } from '../lint/lint.js';
 import type { LintFinding } from '../lint/finding.js';
 import type { Run } from '../runs/types.js';
@@ -30,11 +30,12 @@ export async function lintOwnConfig(
   weights: WeightsSummary[],
   main: WeightsSummary | undefined,
   config: DetectConfig,
+  list: Lister = listDirectory,
 ): Promise<{ findings: LintFinding[]; read: string[] }> {
   const sources = runConfigSources(run, trainer, weights, main);
   // A finding needs a file to point at: the side directory's event file that logged the hparams.
   if (sources.hparamsSource && sources.hparamsSource !== run.dir) {
-    const listing = await listDirectory(sources.hparamsSource);
+    const listing = await list(sources.hparamsSource);
     const events = listing.ok
       ? listing.files
           .map((f) => f.path)
@@ -43,5 +44,5 @@ export async function lintOwnConfig(
       : undefined;
     if (events) sources.hparamsSource = events;
   }
-  return lintRunConfigSources(sources, config);
+  return lintRunConfigSources(sources, config, list);
 }

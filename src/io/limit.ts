@@ -3,7 +3,10 @@
  * it to keep listings in flight (each waits on the thread pool) without opening thousands of directory
  * handles at once, which would hit the process's file limit (EMFILE) and turn directories into "unreadable".
  */
-export function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+/** Runs a task when a slot is free; resolves with its result. */
+export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+
+export function limiter(limit: number): Limit {
   let running = 0;
   const waiting: (() => void)[] = [];
   const release = () => {

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsPath, nameFromBytes } from './raw-path.js';
 
@@ -41,6 +41,54 @@ export async function listDirectory(dir: string): Promise<DirectoryListing | { o
     return { ok: false, error: (error as Error).message };
   }
   return { ok: true, files, subdirs, special };
+}
+
+/** A directory lister: `listDirectory` itself, or one that remembers its answers (`memoDirectories`). */
+export type Lister = (dir: string) => Promise<DirectoryListing | { ok: false; error: string }>;
+
+/**
+ * A directory's real path as bytes decoded by `nameFromBytes`, so two names differing only in invalid
+ * UTF-8 stay two directories; null when it cannot be resolved (gone, unreadable, a dangling link).
+ */
+export async function realDirectory(dir: string): Promise<string | null> {
+  try {
+    return nameFromBytes(await realpath(fsPath(dir), { encoding: 'buffer' }));
+  } catch {
+    return null;
+  }
+}
+
+/** What the directory walks ask of the file system: a directory's real path (for loop detection) and its listing. */
+export interface DirectoryReader {
+  real(dir: string): Promise<string | null>;
+  list: Lister;
+}
+
+/** Straight to the file system, every time (watch's polls, one-off calls). */
+export const FS_DIRECTORIES: DirectoryReader = { real: realDirectory, list: listDirectory };
+
+function remembered<T>(read: (dir: string) => Promise<T>): (dir: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
+  return (dir) => {
+    let answer = seen.get(dir);
+    if (answer === undefined) {
+      answer = read(dir);
+      seen.set(dir, answer);
+    }
+    return answer;
+  };
+}
+
+/**
+ * Real paths and listings remembered per directory for one pass over many runs. One diagnose walks the
+ * tree three times (run discovery, the LoRA search, each run's config search) and every run's config
+ * search lists the run's parent: for a sweep of 5,000 runs in one folder that was the same 5,000-entry
+ * directory 5,000 times (25 M entries, 87 s) before the memo. Keyed by the path exactly as given, so
+ * listed paths are spelled as the caller spelled them. Only for one pass: a directory that changes later
+ * (watch) must be read again.
+ */
+export function memoDirectories(): DirectoryReader {
+  return { real: remembered(realDirectory), list: remembered(listDirectory) };
 }
 
 interface KindTests {

@@ -3,7 +3,7 @@ import { readSmallText } from '../io/read-small-text.js';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { DEFAULT_CONFIG, type DetectConfig } from '../detect/config.js';
 import { ioMessage } from '../io/io-message.js';
-import { listDirectory } from '../io/list-directory.js';
+import { listDirectory, type Lister } from '../io/list-directory.js';
 import { readSafetensorsHeader } from '../weights/header.js';
 import { countBatchesPerEpoch } from './count-images.js';
 import type { ConfigDocument, ConfigFormat } from './document.js';
@@ -194,11 +194,12 @@ export async function lintRunConfig(sources: RunConfigSources, config: DetectCon
 export async function lintRunConfigSources(
   sources: RunConfigSources,
   config: DetectConfig = DEFAULT_CONFIG,
+  list: Lister = listDirectory,
 ): Promise<{ findings: LintFinding[]; read: string[] }> {
   const findings: LintFinding[] = [];
   const read: string[] = [];
   if (sources.runDir || sources.configDirs?.length) {
-    for (const file of await runConfigFiles(sources.runDir, sources.configDirs ?? [])) {
+    for (const file of await runConfigFiles(sources.runDir, sources.configDirs ?? [], list)) {
       const r = await lintPath(file, config);
       if (r.kind === 'file') {
         findings.push(...r.file.findings);
@@ -264,10 +265,10 @@ export function pickGuiToml(names: string[], runDir: string | undefined): string
   return best;
 }
 
-async function runConfigFiles(runDir: string | undefined, configDirs: string[]): Promise<string[]> {
+async function runConfigFiles(runDir: string | undefined, configDirs: string[], list: Lister): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string, depth: number, pick: (name: string) => boolean) => {
-    const listing = await listDirectory(dir);
+    const listing = await list(dir);
     if (!listing.ok) return;
     for (const f of listing.files) if (pick(f.name)) out.push(f.path);
     if (depth > 0) for (const d of listing.subdirs) await walk(d, depth - 1, pick);
@@ -275,7 +276,7 @@ async function runConfigFiles(runDir: string | undefined, configDirs: string[]):
   // The first of these places that holds the run's TOML wins: beside the run, then its parent, then the output dirs.
   const places = [...(runDir ? [runDir, dirname(resolve(runDir))] : []), ...configDirs];
   for (const dir of [...new Set(places.map((d) => resolve(d)))]) {
-    const listing = await listDirectory(dir);
+    const listing = await list(dir);
     const name = listing.ok
       ? pickGuiToml(
           listing.files.map((f) => f.name),

@@ -1,8 +1,8 @@
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { entryKind, listDirectory } from '../io/list-directory.js';
+import { entryKind, FS_DIRECTORIES, type DirectoryReader } from '../io/list-directory.js';
 import { limiter } from '../io/limit.js';
-import { displayPath, fsPath, nameFromBytes } from '../io/raw-path.js';
+import { displayPath, fsPath } from '../io/raw-path.js';
 import { compareNames } from './load-run.js';
 import { isSqliteLogName } from './sqlite-log-name.js';
 
@@ -28,8 +28,9 @@ export function isEventFileName(name: string): boolean {
 /**
  * Finds every run below `root` (a directory, or a single event file). Follows symlinks like the
  * data server, walks dot-directories, and never loops: a directory already seen by real path is skipped.
+ * `dirs` answers the listings (a `memoDirectories` lets later walks of the same tree reuse them).
  */
-export async function discoverRuns(rootPath: string): Promise<DiscoverResult> {
+export async function discoverRuns(rootPath: string, dirs: DirectoryReader = FS_DIRECTORIES): Promise<DiscoverResult> {
   const root = resolve(rootPath);
   let info;
   try {
@@ -55,14 +56,8 @@ export async function discoverRuns(rootPath: string): Promise<DiscoverResult> {
   const limit = limiter(DIRECTORIES_IN_FLIGHT);
   const fetch = (dir: string) =>
     limit(async () => {
-      let real: string;
-      try {
-        // As bytes: two names differing only in invalid UTF-8 must not look like one directory.
-        real = nameFromBytes(await realpath(fsPath(dir), { encoding: 'buffer' }));
-      } catch {
-        return { real: null, listing: null };
-      }
-      return { real, listing: await listDirectory(dir) };
+      const real = await dirs.real(dir);
+      return real === null ? { real, listing: null } : { real, listing: await dirs.list(dir) };
     });
   const walk = async (dir: string, fetched: ReturnType<typeof fetch>): Promise<void> => {
     const { real, listing } = await fetched;

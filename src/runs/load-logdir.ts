@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { loadSqliteRuns } from './ai-toolkit-db.js';
 import { fsPath } from '../io/raw-path.js';
+import type { DirectoryReader } from '../io/list-directory.js';
 import { discoverRuns, type RunLocation } from './discover.js';
 import { compareNames, loadRun, type LoadRunOptions } from './load-run.js';
 import { defaultThreads, loadRunsHere, loadRunsInWorkers, workersAvailable } from './load-worker.js';
@@ -18,6 +19,8 @@ export interface LoadOptions extends LoadRunOptions {
   threads?: number;
   /** Called as runs finish loading (once per run: a run costs at least a file read, so this is cheap), for a progress line. */
   onProgress?: (loaded: number, total: number) => void;
+  /** Answers discovery's directory reads; a `memoDirectories` shared with later walks of the same tree saves their listings. */
+  directories?: DirectoryReader;
 }
 
 export interface LoadedRoot {
@@ -63,7 +66,7 @@ export async function loadLogdirs(paths: string[], options: LoadOptions = {}): P
   const threads = options.threads ?? defaultThreads();
   const runOptions: LoadRunOptions = { view: options.view, tagFilter: options.tagFilter };
   for (const input of paths) {
-    const found = await discoverRuns(input);
+    const found = await discoverRuns(input, options.directories);
     if (!found.ok) return { ok: false, error: found.error };
     const sqliteLogs = found.sqliteLogs ?? [];
     if (found.runs.length === 0 && sqliteLogs.length === 0)

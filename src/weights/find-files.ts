@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { limiter } from '../io/limit.js';
-import { listDirectory } from '../io/list-directory.js';
+import { FS_DIRECTORIES, type DirectoryReader } from '../io/list-directory.js';
 
 /** Directory listings in flight ahead of the walk (see runs/discover.ts). */
 const DIRECTORIES_IN_FLIGHT = 16;
@@ -20,8 +20,9 @@ export function isWeightsFileName(name: string): boolean {
  * Every `.safetensors` file under the given paths (files are taken as given), de-duplicated by real
  * path, symlink loops skipped. In the order the paths were given (what the user asked for first comes
  * first, whatever the machine's directory names), each path's own files sorted for stable output.
+ * `dirs` answers the listings (run discovery's `memoDirectories`, when it walked the same tree).
  */
-export async function findWeightsFiles(paths: string[]): Promise<FoundWeights> {
+export async function findWeightsFiles(paths: string[], dirs: DirectoryReader = FS_DIRECTORIES): Promise<FoundWeights> {
   const files = new Map<string, string>();
   const skipped: FoundWeights['skipped'] = [];
   const seenDirs = new Set<string>();
@@ -37,12 +38,8 @@ export async function findWeightsFiles(paths: string[]): Promise<FoundWeights> {
   const limit = limiter(DIRECTORIES_IN_FLIGHT);
   const fetch = (dir: string) =>
     limit(async () => {
-      try {
-        const real = await realpath(dir);
-        return { real, listing: await listDirectory(dir) };
-      } catch {
-        return null;
-      }
+      const real = await dirs.real(dir);
+      return real === null ? null : { real, listing: await dirs.list(dir) };
     });
   const walk = async (dir: string, fetched: ReturnType<typeof fetch>): Promise<void> => {
     const got = await fetched;

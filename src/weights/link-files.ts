@@ -1,5 +1,6 @@
 import { metadataProblems } from '../identity/metadata.js';
 import { findWeightsFiles } from './find-files.js';
+import type { DirectoryReader } from '../io/list-directory.js';
 import { linkWeights, settleRunLink, type WeightsLinks } from './link.js';
 import { readWeightsHeaderSummary, readWeightsSummary, type ReadWeightsOptions } from './read-summary.js';
 import type { LinkableRun } from './run-times.js';
@@ -25,8 +26,9 @@ export async function linkRunWeights(
   searchPaths: string[],
   options: ReadWeightsOptions = {},
   onProgress?: (done: number, total: number) => void,
+  dirs?: DirectoryReader,
 ): Promise<RunWeightsResult> {
-  const found = await findWeightsFiles(searchPaths);
+  const found = await findWeightsFiles(searchPaths, dirs);
   const headers: WeightsSummary[] = [];
   const unreadable: string[] = [];
   const notices: string[] = [];
