@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { readRecordFile } from '../tfrecord/read-file.js';
+import { readSmallRecordFile } from '../tfrecord/read-small-file.js';
 import { assemblySink, buildRun, compareNames, newFileReport, newRunAssembly, type AssemblyOptions } from './run-assembly.js';
 import { SLAB_COLUMN, type Series } from './series.js';
 import type { EventFileReport, Run } from './types.js';
@@ -15,7 +16,9 @@ export async function loadRun(name: string, dir: string, files: string[], option
   const sorted = [...files].sort((a, b) => compareNames(basename(a), basename(b)));
   for (const path of sorted) {
     const report = newFileReport(dir, path);
-    const result = await readRecordFile(path, assemblySink(run, report));
+    const sink = assemblySink(run, report);
+    // Small files whole and at once (see readSmallRecordFile), larger ones streamed in bounded memory.
+    const result = readSmallRecordFile(path, sink) ?? (await readRecordFile(path, sink));
     if (result.ok) report.size = result.size;
     else report.error = result.error;
     reports.push(report);
