@@ -84,8 +84,8 @@ function remembered<T>(read: (dir: string) => Promise<T>): (dir: string) => Prom
  * tree three times (run discovery, the LoRA search, each run's config search) and every run's config
  * search lists the run's parent: for a sweep of 5,000 runs in one folder that was the same 5,000-entry
  * directory 5,000 times (25 M entries, 87 s) before the memo. Keyed by the path exactly as given, so
- * listed paths are spelled as the caller spelled them. Only for one pass: a directory that changes later
- * (watch) must be read again.
+ * listed paths are spelled as the caller spelled them. A listing is shared: callers sort a copy. Only for
+ * one pass: a directory that changes later (watch) must be read again.
  */
 export function memoDirectories(): DirectoryReader {
   return { real: remembered(realDirectory), list: remembered(listDirectory) };

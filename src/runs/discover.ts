@@ -76,7 +76,8 @@ export async function discoverRuns(rootPath: string, dirs: DirectoryReader = FS_
     }
     const files = listing!.files.filter((f) => isEventFileName(f.name)).map((f) => f.path);
     for (const s of listing!.special) if (isEventFileName(s.name)) skipped.push({ path: s.path, reason: `not a regular file (${s.kind}); not opened` });
-    const subdirs = listing!.subdirs;
+    // A copy: the listing may be shared with later walks of the tree (memoDirectories), which sort it their own way.
+    const subdirs = [...listing!.subdirs];
     for (const f of listing!.files) if (isSqliteLogName(f.name)) sqliteLogs.push(f.path);
     if (files.length > 0) {
       files.sort((a, b) => compareNames(basename(a), basename(b)));

@@ -55,8 +55,8 @@ export async function findWeightsFiles(paths: string[], dirs: DirectoryReader = 
       return;
     }
     for (const f of listing.files) if (isWeightsFileName(f.name)) await addFile(f.path);
-    const subdirs = listing.subdirs;
-    subdirs.sort();
+    // Sorted as a copy: run discovery may share this listing (memoDirectories).
+    const subdirs = [...listing.subdirs].sort();
     const ahead = subdirs.map((sub) => fetch(sub));
     for (let i = 0; i < subdirs.length; i++) await walk(subdirs[i], ahead[i]);
   };
