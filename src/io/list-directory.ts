@@ -8,6 +8,8 @@ export interface DirectoryListing {
   subdirs: string[];
   /** Entries that are neither (FIFOs, sockets, devices): never opened, so a reader cannot block on them. */
   special: { name: string; path: string; kind: string }[];
+  /** Paths of the entries above that are symlinks (listed as what they point to). */
+  links: Set<string>;
 }
 
 /**
@@ -19,6 +21,7 @@ export async function listDirectory(dir: string): Promise<DirectoryListing | { o
   const files: { name: string; path: string }[] = [];
   const subdirs: string[] = [];
   const special: { name: string; path: string; kind: string }[] = [];
+  const links = new Set<string>();
   try {
     // One readdir call, not opendir's async iterator: with 5,000 run directories the iterator's per-entry
     // promises cost ~0.15 ms a directory (the listing is collected whole either way).
@@ -32,6 +35,7 @@ export async function listDirectory(dir: string): Promise<DirectoryListing | { o
         } catch {
           continue;
         }
+        links.add(path);
       }
       if (kind === 'directory') subdirs.push(path);
       else if (kind === 'file') files.push({ name, path });
@@ -40,7 +44,7 @@ export async function listDirectory(dir: string): Promise<DirectoryListing | { o
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }
-  return { ok: true, files, subdirs, special };
+  return { ok: true, files, subdirs, special, links };
 }
 
 /** A directory lister: `listDirectory` itself, or one that remembers its answers (`memoDirectories`). */

@@ -1,10 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { limiter } from '../io/limit.js';
+import { walkTree } from '../io/walk-tree.js';
 import { FS_DIRECTORIES, type DirectoryReader } from '../io/list-directory.js';
-
-/** Directory listings in flight ahead of the walk (see runs/discover.ts). */
-const DIRECTORIES_IN_FLIGHT = 16;
 
 export interface FoundWeights {
   files: string[];
@@ -34,32 +31,6 @@ export async function findWeightsFiles(paths: string[], dirs: DirectoryReader = 
       skipped.push({ path, reason: 'unreadable' });
     }
   };
-  // Listings fetched ahead of the depth-first walk and judged in walk order, as in runs/discover.ts.
-  const limit = limiter(DIRECTORIES_IN_FLIGHT);
-  const fetch = (dir: string) =>
-    limit(async () => {
-      const real = await dirs.real(dir);
-      return real === null ? null : { real, listing: await dirs.list(dir) };
-    });
-  const walk = async (dir: string, fetched: ReturnType<typeof fetch>): Promise<void> => {
-    const got = await fetched;
-    if (got === null) {
-      skipped.push({ path: dir, reason: 'unreadable' });
-      return;
-    }
-    if (seenDirs.has(got.real)) return;
-    seenDirs.add(got.real);
-    const listing = got.listing;
-    if (!listing.ok) {
-      skipped.push({ path: dir, reason: listing.error });
-      return;
-    }
-    for (const f of listing.files) if (isWeightsFileName(f.name)) await addFile(f.path);
-    // Sorted as a copy: run discovery may share this listing (memoDirectories).
-    const subdirs = [...listing.subdirs].sort();
-    const ahead = subdirs.map((sub) => fetch(sub));
-    for (let i = 0; i < subdirs.length; i++) await walk(subdirs[i], ahead[i]);
-  };
   const ordered: string[] = [];
   const takeNew = () => {
     const fresh = [...files.values()].slice(ordered.length).sort();
@@ -75,8 +46,17 @@ export async function findWeightsFiles(paths: string[], dirs: DirectoryReader = 
       skipped.push({ path: p, reason: 'no such file or directory' });
       continue;
     }
-    if (info.isDirectory()) await walk(abs, fetch(abs));
-    else if (info.isFile()) await addFile(abs);
+    if (info.isDirectory()) {
+      await walkTree(abs, {
+        dirs,
+        order: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+        seen: seenDirs,
+        skip: (path, reason) => skipped.push({ path, reason }),
+        visit: async (_dir, listing) => {
+          for (const f of listing.files) if (isWeightsFileName(f.name)) await addFile(f.path);
+        },
+      });
+    } else if (info.isFile()) await addFile(abs);
   }
   takeNew();
   return { files: ordered, skipped };
